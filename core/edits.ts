@@ -1,0 +1,93 @@
+/**
+ * Edit builders shared by rules. Inserted text follows the file: keyword case, indentation,
+ * line endings; nothing here touches directives, comments, heredoc bodies or `--mount` flags.
+ */
+import type { Flag } from 'dockerfile-ast';
+import { lineText, offsetAt } from './document';
+import type { Model, Stage } from './model';
+import type { Edit } from './rule';
+import type { ShellCommand } from './shell';
+
+/** `ARG` or `arg`, as the file writes its keywords (judged by the FROM lines). */
+export function keyword(model: Model, word: string): string {
+  const froms = model.stages.map((s) => s.from.getInstruction());
+  const lower = froms.filter((k) => k === k.toLowerCase()).length;
+  return lower > froms.length / 2 ? word.toLowerCase() : word.toUpperCase();
+}
+
+/** Inserts whole lines right after a stage's FROM instruction (after its continuation lines too). */
+export function insertLinesAfterFrom(model: Model, stage: Stage, lines: string[]): Edit {
+  const fromEnd = stage.from.getRange().end.line;
+  const at = model.source.lineStarts[fromEnd + 1];
+  const eol = model.source.eol;
+  const first = stage.instructions[0];
+  const indent = /^[ \t]*/.exec(lineText(model.source, first ? first.getRange().start.line : stage.line))![0];
+  if (at === undefined) {
+    // The FROM is the last line of a file with no final newline.
+    return { start: model.source.text.length, end: model.source.text.length, text: lines.map((l) => eol + indent + l).join('') };
+  }
+  return { start: at, end: at, text: lines.map((l) => indent + l + eol).join('') };
+}
+
+/** Adds platform args to a stage: to an `ARG` of platform args right after the FROM, else as a new line. */
+export function declareArgs(model: Model, stage: Stage, names: string[]): Edit {
+  const first = stage.instructions[0];
+  if (first && first.getKeyword() === 'ARG' && first.getRange().start.line === stage.from.getRange().end.line + 1) {
+    const declared = stage.args.filter((a) => a.instruction === first);
+    if (declared.length > 0 && declared.every((a) => a.defaultText === null && /^(TARGET|BUILD)/.test(a.name))) {
+      const end = declared[declared.length - 1].end;
+      return { start: end, end, text: ' ' + names.join(' ') };
+    }
+  }
+  return insertLinesAfterFrom(model, stage, [`${keyword(model, 'ARG')} ${names.join(' ')}`]);
+}
+
+/** Sets `--platform=<value>` on a FROM: replaces the flag's value, or adds the flag after the keyword. */
+export function setFromPlatform(model: Model, stage: Stage, value: string): Edit {
+  const flag = stage.platformFlag;
+  if (flag) {
+    const start = offsetAt(model.source, flag.valueRange.start);
+    return { start, end: offsetAt(model.source, flag.valueRange.end), text: value };
+  }
+  const keywordEnd = offsetAt(model.source, stage.from.getInstructionRange().end);
+  return { start: keywordEnd, end: keywordEnd, text: ` --platform=${value}` };
+}
+
+/** Removes a flag and the blank after it (`FROM --platform=x image` → `FROM image`). */
+export function removeFlag(model: Model, flag: Flag): Edit {
+  const start = offsetAt(model.source, flag.getRange().start);
+  let end = offsetAt(model.source, flag.getRange().end);
+  const text = model.source.text;
+  while (end < text.length && (text[end] === ' ' || text[end] === '\t')) end++;
+  // A flag alone on a continued line takes its continuation with it.
+  if (text[end] === model.escapeChar && /^[ \t]*\r?\n/.test(text.slice(end + 1))) {
+    end = end + 1 + /^[ \t]*\r?\n[ \t]*/.exec(text.slice(end + 1))![0].length;
+  }
+  return { start, end, text: '' };
+}
+
+/**
+ * Gives a command environment variables (`GOOS=$TARGETOS go build`): a name already assigned
+ * before the command gets its value replaced, the others are prefixed to the command.
+ */
+export function setCommandEnv(command: ShellCommand, env: [string, string][]): Edit[] {
+  const edits: Edit[] = [];
+  const prefix: string[] = [];
+  for (const [name, value] of env) {
+    const existing = command.assignments.find((a) => a.name === name);
+    if (existing) edits.push({ start: existing.start, end: existing.end, text: `${name}=${value}` });
+    else prefix.push(`${name}=${value}`);
+  }
+  if (prefix.length > 0) {
+    const at = command.words[0]?.start ?? command.end;
+    edits.push({ start: at, end: at, text: prefix.join(' ') + ' ' });
+  }
+  return edits;
+}
+
+/** Appends arguments after a command's last word (`dotnet publish ...` → `... -a $TARGETARCH`). */
+export function appendToCommand(command: ShellCommand, text: string): Edit {
+  const last = command.words[command.words.length - 1];
+  const at = last ? last.end : command.end;
+  return { start: at, end: at, text: ' ' + text };
+}

@@ -1,0 +1,116 @@
+/**
+ * Applies fixes: edits as data, sorted, an edit overlapping an earlier one waits for the next pass,
+ * passes repeat until nothing changes (bounded), and every pass is re-parsed and checked: a fix may
+ * not change the number of stages, drop a comment, touch a parser directive or add a parse error.
+ */
+import { lint, type LintOptions, type LintResult } from './lint';
+import type { Model } from './model';
+import type { Diagnostic, Edit, Fix, FixSafety } from './rule';
+
+export interface FixOptions extends LintOptions {
+  /** Apply unsafe fixes too (`--unsafe-fixes`). */
+  unsafe?: boolean;
+  maxPasses?: number;
+}
+
+export interface FixResult {
+  /** The fixed text, with the original BOM. */
+  output: string;
+  changed: boolean;
+  /** Diagnostics whose fixes were applied, over all passes. */
+  applied: Diagnostic[];
+  passes: number;
+  /** True when the passes ran out before the text stopped changing. */
+  converged: boolean;
+  /** The lint result of the final text. */
+  result: LintResult;
+}
+
+export function fixableSafeties(unsafe: boolean | undefined): FixSafety[] {
+  return unsafe ? ['safe', 'unsafe'] : ['safe'];
+}
+
+export function fixText(raw: string, options: FixOptions): FixResult {
+  const allowed = fixableSafeties(options.unsafe);
+  const maxPasses = options.maxPasses ?? 10;
+  const applied: Diagnostic[] = [];
+  let result = lint(raw, options);
+  const bom = result.model.source.bom ? '\ufeff' : '';
+  let text = result.model.source.text;
+  let passes = 0;
+  let converged = false;
+  while (passes < maxPasses) {
+    const candidates = result.diagnostics.filter((d) => d.fix && allowed.includes(d.fix.safety));
+    const chosen = chooseNonOverlapping(candidates);
+    if (chosen.length === 0) {
+      converged = true;
+      break;
+    }
+    passes++;
+    let next = applyEdits(text, chosen.flatMap((d) => d.fix!.edits));
+    let nextResult = lint(bom + next, options);
+    if (violation(result.model, nextResult.model)) {
+      // Find the fixes that are fine on their own; drop the rest.
+      const kept: Diagnostic[] = [];
+      for (const d of chosen) {
+        const attempt = applyEdits(text, [...kept, d].flatMap((k) => k.fix!.edits));
+        if (!violation(result.model, lint(bom + attempt, options).model)) kept.push(d);
+      }
+      if (kept.length === 0) break;
+      next = applyEdits(text, kept.flatMap((d) => d.fix!.edits));
+      nextResult = lint(bom + next, options);
+      chosen.splice(0, chosen.length, ...kept);
+    }
+    if (next === text) {
+      converged = true;
+      break;
+    }
+    applied.push(...chosen);
+    text = next;
+    result = nextResult;
+  }
+  return { output: bom + text, changed: applied.length > 0, applied, passes, converged, result };
+}
+
+/** Fixes in document order; one that overlaps an accepted one waits for the next pass. */
+function chooseNonOverlapping(diagnostics: Diagnostic[]): Diagnostic[] {
+  const sorted = [...diagnostics].sort((a, b) => firstEdit(a.fix!) - firstEdit(b.fix!));
+  const taken: Edit[] = [];
+  const chosen: Diagnostic[] = [];
+  for (const d of sorted) {
+    const edits = d.fix!.edits;
+    if (edits.some((e) => taken.some((t) => overlaps(e, t)))) continue;
+    taken.push(...edits);
+    chosen.push(d);
+  }
+  return chosen;
+}
+
+function firstEdit(fix: Fix): number {
+  return Math.min(...fix.edits.map((e) => e.start));
+}
+
+function overlaps(a: Edit, b: Edit): boolean {
+  // Two insertions at the same point would race for order: treat them as overlapping too.
+  if (a.start === a.end && b.start === b.end) return a.start === b.start;
+  return a.start < b.end && b.start < a.end;
+}
+
+export function applyEdits(text: string, edits: Edit[]): string {
+  const sorted = [...edits].sort((a, b) => b.start - a.start || b.end - a.end);
+  let out = text;
+  for (const edit of sorted) out = out.slice(0, edit.start) + edit.text + out.slice(edit.end);
+  return out;
+}
+
+/** What no fix may do. */
+function violation(before: Model, after: Model): string | null {
+  if (after.stages.length !== before.stages.length) return 'changed the number of stages';
+  if (after.errors.length > before.errors.length) return 'introduced a parse error';
+  const directives = (m: Model) => JSON.stringify(m.directives.map((d) => [d.name, d.value, d.line]));
+  if (directives(after) !== directives(before)) return 'touched a parser directive';
+  const comments = (m: Model) => m.ast.getComments().map((c) => c.getContent()).sort().join('\n');
+  if (comments(after) !== comments(before)) return 'changed a comment';
+  if (after.escapeChar !== before.escapeChar) return 'changed the escape character';
+  return null;
+}

@@ -1,0 +1,17 @@
+// Bundles the CLI (one file, starts fast) and the language server.
+import { build } from 'esbuild';
+import { chmodSync } from 'node:fs';
+
+await build({
+  entryPoints: { xlint: 'cli/main.ts' },
+  outdir: 'dist',
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  sourcemap: 'linked',
+  minifyWhitespace: true,
+  banner: { js: '#!/usr/bin/env node' },
+  logLevel: 'warning',
+});
+chmodSync('dist/xlint.js', 0o755);

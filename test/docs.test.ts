@@ -1,0 +1,48 @@
+/** Keeps each rule's four parts in step: source, test table, generated doc, and doc examples that behave. */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { lint } from '../core/lint';
+import { renderRuleDoc, renderRulesIndex } from '../rules/docs';
+import { rules } from '../rules/index';
+
+const root = join(__dirname, '..');
+const platforms = { buildPlatform: 'linux/amd64', targetPlatforms: ['linux/amd64', 'linux/arm64'] };
+
+describe('rule catalog', () => {
+  it('has unique kebab-case ids', () => {
+    const ids = rules.map((r) => r.meta.id);
+    expect(new Set(ids).size).toBe(ids.length);
+    for (const id of ids) expect(id).toMatch(/^[a-z]+(-[a-z]+)*$/);
+  });
+
+  it('has an up-to-date rules index (run `npm run docs`)', () => {
+    expect(readFileSync(join(root, 'docs/rules/README.md'), 'utf8')).toBe(renderRulesIndex(rules));
+  });
+
+  for (const rule of rules) {
+    describe(rule.meta.id, () => {
+      it('has its source, test table and up-to-date doc', () => {
+        expect(existsSync(join(root, 'rules', `${rule.meta.id}.ts`))).toBe(true);
+        expect(existsSync(join(root, 'test/rules', `${rule.meta.id}.test.ts`))).toBe(true);
+        const doc = join(root, 'docs/rules', `${rule.meta.id}.md`);
+        expect(existsSync(doc), `${doc} missing: run npm run docs`).toBe(true);
+        expect(readFileSync(doc, 'utf8'), 'stale doc: run npm run docs').toBe(renderRuleDoc(rule));
+      });
+
+      it('has complete metadata', () => {
+        const { meta } = rule;
+        expect(meta.description).not.toMatch(/\.$/);
+        expect(Object.keys(meta.messages).length).toBeGreaterThan(0);
+        for (const field of ['what', 'why', 'bad', 'good', 'fixSafety'] as const) expect(meta.docs[field].trim()).not.toBe('');
+      });
+
+      it('flags its bad example and not its good one', () => {
+        const bad = lint(rule.meta.docs.bad, { ...platforms, rules: [rule] });
+        expect(bad.diagnostics.length).toBeGreaterThan(0);
+        const good = lint(rule.meta.docs.good, { ...platforms, rules: [rule] });
+        expect(good.diagnostics).toEqual([]);
+      });
+    });
+  }
+});
