@@ -39,6 +39,8 @@ export function fixText(raw: string, options: FixOptions): FixResult {
   let text = result.model.source.text;
   let passes = 0;
   let converged = false;
+  // A Dockerfile the model cannot read completely is not rewritten.
+  if (result.model.errors.length > 0) return { output: raw, changed: false, applied, passes, converged: true, result };
   while (passes < maxPasses) {
     const candidates = result.diagnostics.filter((d) => d.fix && allowed.includes(d.fix.safety));
     const chosen = chooseNonOverlapping(candidates);

@@ -1,5 +1,5 @@
 /** The engine: build the model once, run every rule on it, apply suppressions. */
-import { lineText, rangeOf, type Range } from './document';
+import { lineText, offsetAt, rangeOf, type Range } from './document';
 import { buildModel, type BuildOptions, type Model } from './model';
 import { formatMessage, type Diagnostic, type Rule, type Severity } from './rule';
 
@@ -8,6 +8,9 @@ export interface LintOptions extends BuildOptions {
   /** Per-rule severity overrides; "off" disables the rule. */
   severities?: Record<string, Severity | 'off'>;
 }
+
+/** The pseudo-rule under which a malformed Dockerfile's errors are reported. */
+export const INVALID_DOCKERFILE = 'invalid-dockerfile';
 
 export interface Suppression {
   /** Rule ids (ours, or the BuildKit / hadolint ids our rules mirror) as written. */
@@ -58,6 +61,17 @@ export function lintModel(model: Model, options: LintOptions): LintResult {
           fix: report.fix ?? null,
         });
       },
+    });
+  }
+  for (const error of model.errors) {
+    diagnostics.push({
+      ruleId: INVALID_DOCKERFILE,
+      severity: 'error',
+      message: error.message,
+      range: error.range,
+      start: offsetAt(model.source, error.range.start),
+      end: offsetAt(model.source, error.range.end),
+      fix: null,
     });
   }
   diagnostics.sort((a, b) => a.start - b.start || a.ruleId.localeCompare(b.ruleId));

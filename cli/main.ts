@@ -1,0 +1,115 @@
+/** The `xlint` command: translates arguments into engine calls and results into output and exit codes. */
+import { Command, CommanderError, Option } from 'commander';
+import { platformOfNode, parsePlatform } from '../core/platform';
+import { runExplainBuild } from './explain-build-command';
+import { runLint, type LintCommandOptions } from './lint-command';
+import { runRules, runExplainRule } from './rules-command';
+
+export const EXIT = { ok: 0, findings: 1, usage: 2 } as const;
+
+const FORMATS = ['stylish', 'json'];
+
+function platformList(value: string): string[] {
+  const list = value.split(',').map((p) => p.trim()).filter(Boolean);
+  for (const p of list) if (!parsePlatform(p)) throw new UsageError(`"${p}" is not a platform (expected os/arch[/variant], e.g. linux/arm64)`);
+  if (list.length === 0) throw new UsageError('--platform needs at least one platform');
+  return list;
+}
+
+function platform(value: string): string {
+  if (!parsePlatform(value)) throw new UsageError(`"${value}" is not a platform (expected os/arch[/variant], e.g. linux/amd64)`);
+  return value;
+}
+
+export class UsageError extends Error {}
+
+export function defaultBuildPlatform(): string {
+  return platformOfNode(process.arch);
+}
+
+export function createProgram(): Command {
+  const program = new Command('xlint')
+    .description('Find the steps of a Dockerfile that make a multi-platform build slow (emulated) or wrong, and fix them.')
+    .version(VERSION, '-v, --version')
+    .argument('[paths...]', 'Dockerfiles, directories or globs (default: the current directory)')
+    .option('--fix', 'write safe fixes to the files')
+    .option('--unsafe-fixes', 'with --fix or --diff, also apply unsafe fixes')
+    .option('--diff', 'print the fixes as a unified diff; write nothing')
+    .option('--platform <platforms>', 'target platforms, comma-separated', platformList, ['linux/amd64', 'linux/arm64'])
+    .option('--build-platform <platform>', "the builder's platform (default: this machine's)", platform)
+    .option('--target <stage>', 'the output stage (default: the last one)')
+    .addOption(new Option('-f, --format <format>', 'output format').choices(FORMATS).default('stylish'))
+    .option('--no-color', 'no colours, even on a terminal')
+    .option('-q, --quiet', 'report errors only')
+    .option('--exit-zero', 'exit 0 even when there are findings')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  xlint                                   lint every Dockerfile under the current directory
+  xlint --fix services/api/Dockerfile     rewrite it to cross-compile (safe fixes only)
+  xlint --diff --unsafe-fixes .           show every fix, safe and unsafe, as a diff
+  xlint --format json . > xlint.json      machine-readable findings
+  xlint explain-build Dockerfile          on which platform each stage runs, and why it is slow
+
+Exit codes: 0 no findings, 1 findings, 2 bad usage or unreadable input.`,
+    )
+    .action(async (paths: string[], options: LintCommandOptions) => {
+      process.exitCode = await runLint(paths, { ...options, buildPlatform: options.buildPlatform ?? defaultBuildPlatform() });
+    });
+
+  program
+    .command('explain-build')
+    .description('print the build model: per stage its platform, whether the build reaches it, its args and RUN commands')
+    .argument('<dockerfile>', 'the Dockerfile')
+    .option('--platform <platforms>', 'target platforms, comma-separated', platformList, ['linux/amd64', 'linux/arm64'])
+    .option('--build-platform <platform>', "the builder's platform (default: this machine's)", platform)
+    .option('--target <stage>', 'the output stage (default: the last one)')
+    .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json']).default('text'))
+    .action((file: string, options) => {
+      process.exitCode = runExplainBuild(file, { ...options, buildPlatform: options.buildPlatform ?? defaultBuildPlatform() });
+    });
+
+  program
+    .command('rules')
+    .description('list the rules')
+    .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json']).default('text'))
+    .action((options) => {
+      process.exitCode = runRules(options.format);
+    });
+
+  program
+    .command('explain')
+    .description("print a rule's documentation")
+    .argument('<rule>', 'the rule id')
+    .action((id: string) => {
+      process.exitCode = runExplainRule(id);
+    });
+
+  return program;
+}
+
+declare const XLINT_VERSION: string | undefined;
+const VERSION = typeof XLINT_VERSION === 'string' ? XLINT_VERSION : '0.0.0-dev';
+
+export async function main(argv: string[]): Promise<void> {
+  const program = createProgram();
+  program.exitOverride();
+  program.configureOutput({ outputError: (text, write) => write(`xlint: ${text.replace(/^error: /, '')}`) });
+  for (const command of program.commands) command.exitOverride();
+  try {
+    await program.parseAsync(argv);
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      process.exitCode = error.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    } else if (error instanceof UsageError || (error as { code?: string }).code === 'commander.invalidArgument') {
+      process.stderr.write(`xlint: ${(error as Error).message}\n`);
+      process.exitCode = EXIT.usage;
+    } else {
+      process.stderr.write(`xlint: internal error: ${(error as Error).stack ?? error}\n`);
+      process.exitCode = EXIT.usage;
+    }
+  }
+}
+
+if (require.main === module) void main(process.argv);
