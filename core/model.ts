@@ -76,6 +76,8 @@ export interface RunStep {
   commands: CommandFacts[];
   script: ShellScript;
   flags: Flag[];
+  /** Names (ARG and ENV) in scope when this RUN starts (judged once, like variable resolutions, for the first target). */
+  inScope: Set<string>;
 }
 
 export type Resolution =
@@ -276,12 +278,15 @@ export function buildModel(raw: string, options: BuildOptions): Model {
       const scope: Scope = parent !== null && !seen.has(parent) ? new Map(scopeOf(model.stages[parent], new Set([...seen, stage.index]))) : new Map();
       const pending = stageUses[stage.index];
       let next = 0;
+      let nextRun = 0;
       for (const instruction of stage.instructions) {
         // Uses inside an instruction see the scope before its own declarations.
         while (next < pending.length && pending[next].instruction === instruction) {
           recordUse(pending[next], scope, global, model, targetText);
           next++;
         }
+        // What each RUN sees (xx helpers read TARGETPLATFORM from the environment).
+        if (targetText === targetPlatforms[0] && stage.runs[nextRun]?.instruction === instruction) stage.runs[nextRun++].inScope = new Set(scope.keys());
         const keyword = instruction.getKeyword();
         if (keyword === 'ARG') {
           for (const declaration of stage.args.filter((a) => a.instruction === instruction)) {
@@ -399,7 +404,7 @@ function resolveBase(stage: Stage, model: Model, byName: Map<string, number>): v
       '^' + splitByReferences(image, model.escapeChar).map((part) => (part === null ? '.*' : escapeRegex(part.toLowerCase()))).join('') + '$',
     );
     const candidates = model.stages.filter((s) => s.name && s.index !== stage.index && pattern.test(s.name.toLowerCase())).map((s) => s.index);
-    stage.base = { kind: 'variable', text: image, candidates };
+    if (candidates.length > 0) stage.base = { kind: 'variable', text: image, candidates };
   }
   if (stage.base.kind === 'stage') {
     stage.edges.push({ kind: 'from', ref: image, stage: stage.base.stage, instruction: stage.from, range: stage.from.getImageRange() ?? stage.from.getRange() });
@@ -481,7 +486,7 @@ function readRun(model: Model, run: Run): RunStep {
   const json = run.getJSONStrings();
   const range = run.getArgumentsRange();
   const text = model.source.text;
-  const step: RunStep = { instruction: run, line, form: 'shell', commands: [], script: { commands: [], vars: [], assigned: new Set() }, flags };
+  const step: RunStep = { instruction: run, line, form: 'shell', commands: [], script: { commands: [], vars: [], assigned: new Set() }, flags, inScope: new Set() };
   if (!range) return step;
   if (json.length > 0 && run.getClosingBracket()) {
     // Exec form: one command, no shell, no expansion.
