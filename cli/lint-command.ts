@@ -1,75 +1,198 @@
-/** `xlint [paths]`: lint, `--fix`, `--diff`. */
+/** `xlint [paths]`: lint, `--fix`, `--diff`, `--stdin`. Translates files and flags into engine calls. */
 import { createTwoFilesPatch } from 'diff';
+import fg from 'fast-glob';
+import { dirname, relative, resolve } from 'node:path';
 import { fixText } from '../core/fix';
-import { INVALID_DOCKERFILE, lint, type LintOptions } from '../core/lint';
+import { INVALID_DOCKERFILE, lint, type LintOptions, type LintResult } from '../core/lint';
+import type { Diagnostic, Severity } from '../core/rule';
 import { rules } from '../rules/index';
+import { findConfig, loadConfig, ruleSettings, type LoadedConfig } from './config';
 import { formatJson } from './formats/json';
 import { formatStylish } from './formats/stylish';
-import { discover, InputError, readDockerfile, writeFileAtomic } from './inputs';
+import { decodeDockerfile, discover, readDockerfile, writeFileAtomic } from './inputs';
 import { summarize, type FileReport } from './report';
+
+export const DEFAULT_PLATFORMS = ['linux/amd64', 'linux/arm64'];
 
 export interface LintCommandOptions {
   fix?: boolean;
   unsafeFixes?: boolean;
   diff?: boolean;
-  platform: string[];
+  platform?: string[];
   buildPlatform: string;
+  /** True when --build-platform was given: it then beats the config file. */
+  buildPlatformGiven?: boolean;
   target?: string;
   format: string;
   color: boolean;
   quiet?: boolean;
   exitZero?: boolean;
+  maxWarnings?: number;
+  failureThreshold?: Severity;
+  config?: string;
+  stdin?: boolean;
+  stdinFilename?: string;
+  reportUnusedIgnores?: boolean;
+  /** Formatters beyond stylish and json, by name. */
+  formatters?: Record<string, (reports: FileReport[]) => string>;
 }
+
+const SEVERITY_RANK: Record<Severity, number> = { info: 0, warning: 1, error: 2 };
 
 export async function runLint(patterns: string[], options: LintCommandOptions): Promise<number> {
   const cwd = process.cwd();
-  const { files, errors } = discover(patterns, cwd);
-  const reports: FileReport[] = errors.map((e) => failed(e.path, e.message));
-  const engine: LintOptions = { rules, buildPlatform: options.buildPlatform, targetPlatforms: options.platform, target: options.target };
-  const diffs: string[] = [];
+  const explicitConfig = options.config ? loadConfig(resolve(options.config)) : null;
+  const configFor = (file: string): LoadedConfig | null => explicitConfig ?? findConfig(dirname(resolve(cwd, file)));
+  const engineFor = (file: string): LintOptions => {
+    const loaded = configFor(file);
+    const config = loaded?.config ?? {};
+    return {
+      rules,
+      ...ruleSettings(config),
+      buildPlatform: options.buildPlatformGiven ? options.buildPlatform : (config.buildPlatform ?? options.buildPlatform),
+      targetPlatforms: options.platform ?? config.platforms ?? DEFAULT_PLATFORMS,
+      target: options.target,
+    };
+  };
 
-  for (const file of files) {
+  const reports: FileReport[] = [];
+  const diffs: string[] = [];
+  let fixedStdin: string | null = null;
+
+  if (options.stdin) {
+    const name = options.stdinFilename ?? '<stdin>';
     let text: string;
     try {
-      text = readDockerfile(file);
+      text = decodeDockerfile(name, await readStdin());
     } catch (error) {
-      reports.push(failed(file, (error as Error).message));
-      continue;
+      reports.push(failed(name, (error as Error).message));
+      return finish(reports, diffs, options);
     }
-    let report: FileReport;
-    if (options.fix || options.diff) {
-      const fixed = fixText(text, { ...engine, unsafe: options.unsafeFixes });
-      report = { filePath: file, diagnostics: fixed.result.diagnostics, source: fixed.output, fixedCount: fixed.applied.length };
-      if (fixed.changed && options.diff) diffs.push(createTwoFilesPatch(`a/${file}`, `b/${file}`, text, fixed.output, undefined, undefined, { context: 3 }));
-      else if (fixed.changed) {
+    const report = lintOne(name, text, engineFor(options.stdinFilename ?? 'Dockerfile'), options, diffs);
+    if (options.fix && !options.diff) fixedStdin = report.source;
+    reports.push(report);
+  } else {
+    const { files, errors } = discover(patterns, cwd);
+    reports.push(...errors.map((e) => failed(e.path, e.message)));
+    for (const file of files) {
+      if (isIgnored(file, cwd, configFor(file))) continue;
+      let text: string;
+      try {
+        text = readDockerfile(file);
+      } catch (error) {
+        reports.push(failed(file, (error as Error).message));
+        continue;
+      }
+      const report = lintOne(file, text, engineFor(file), options, diffs);
+      if (options.fix && !options.diff && report.source !== text && !report.error) {
         try {
-          writeFileAtomic(file, fixed.output);
+          writeFileAtomic(file, report.source);
         } catch (error) {
-          reports.push(failed(file, (error as InputError).message));
+          reports.push(failed(file, (error as Error).message));
           continue;
         }
       }
-      if (!fixed.converged) process.stderr.write(`xlint: ${file}: fixes did not settle after ${fixed.passes} passes; some were left out\n`);
-    } else {
-      const result = lint(text, engine);
-      report = { filePath: file, diagnostics: result.diagnostics, source: text, fixedCount: 0 };
+      reports.push(report);
     }
-    if (options.quiet) report.diagnostics = report.diagnostics.filter((d) => d.severity === 'error');
-    reports.push(report);
   }
+  if (fixedStdin !== null) {
+    // Like `ruff check --fix -`: the fixed text on stdout, the findings on stderr.
+    process.stdout.write(fixedStdin);
+    return finish(reports, diffs, options, process.stderr);
+  }
+  return finish(reports, diffs, options);
+}
 
+function lintOne(file: string, text: string, engine: LintOptions, options: LintCommandOptions, diffs: string[]): FileReport {
+  let result: LintResult;
+  let source = text;
+  let fixedCount = 0;
+  if (options.fix || options.diff) {
+    const fixed = fixText(text, { ...engine, unsafe: options.unsafeFixes });
+    result = fixed.result;
+    source = fixed.output;
+    fixedCount = fixed.applied.length;
+    if (fixed.changed && options.diff) diffs.push(createTwoFilesPatch(`a/${file}`, `b/${file}`, text, fixed.output, undefined, undefined, { context: 3 }));
+    if (!fixed.converged) process.stderr.write(`xlint: ${file}: fixes did not settle after ${fixed.passes} passes; the rest are left as findings\n`);
+  } else {
+    result = lint(text, engine);
+  }
+  let diagnostics = result.diagnostics;
+  if (options.reportUnusedIgnores) diagnostics = [...diagnostics, ...unusedIgnores(result)].sort((a, b) => a.start - b.start);
+  if (options.quiet) diagnostics = diagnostics.filter((d) => d.severity === 'error');
+  return { filePath: file, diagnostics, source, fixedCount };
+}
+
+/** Suppressions that suppressed nothing, for ids that are ours (other tools' ids are theirs to judge). */
+function unusedIgnores(result: LintResult): Diagnostic[] {
+  const ours = new Map<string, string>();
+  for (const rule of rules) {
+    for (const name of [rule.meta.id, rule.meta.docs.mirrors?.buildkit, rule.meta.docs.mirrors?.hadolint]) if (name) ours.set(name.toLowerCase(), rule.meta.id);
+  }
+  const out: Diagnostic[] = [];
+  const source = result.model.source;
+  for (const s of result.suppressions) {
+    for (const id of s.ids) {
+      if (s.used.has(id) || !ours.has(id.toLowerCase())) continue;
+      const start = source.lineStarts[s.range.start.line] + s.range.start.character;
+      out.push({
+        ruleId: 'unused-ignore',
+        severity: 'warning',
+        message: `unused suppression: "${id}" (${ours.get(id.toLowerCase())}) reported nothing here`,
+        range: s.range,
+        start,
+        end: start + (s.range.end.character - s.range.start.character),
+        fix: null,
+      });
+    }
+  }
+  return out;
+}
+
+function isIgnored(file: string, cwd: string, loaded: LoadedConfig | null): boolean {
+  const globs = loaded?.config.ignore;
+  if (!globs || globs.length === 0) return false;
+  const path = relative(dirname(loaded!.path), resolve(cwd, file)).split('\\').join('/');
+  return globs.some((glob) => fg.isDynamicPattern(glob) ? matchGlob(glob, path) : path === glob || path.startsWith(glob.replace(/\/?$/, '/')));
+}
+
+function matchGlob(glob: string, path: string): boolean {
+  const pattern = glob
+    .split(/(\*\*\/?|\*|\?)/)
+    .map((part) => (part === '**/' || part === '**' ? '(?:.*/)?' : part === '*' ? '[^/]*' : part === '?' ? '[^/]' : part.replace(/[.+^${}()|[\]\\]/g, '\\$&')))
+    .join('');
+  return new RegExp(`^${pattern}$`).test(path) || new RegExp(`^${pattern}/`).test(path);
+}
+
+function finish(reports: FileReport[], diffs: string[], options: LintCommandOptions, out: NodeJS.WritableStream = process.stdout): number {
   for (const r of reports) if (r.error) process.stderr.write(`xlint: ${r.filePath}: ${r.error}\n`);
   const summary = summarize(reports);
-  if (options.diff) process.stdout.write(diffs.join(''));
-  else if (options.format === 'json') process.stdout.write(formatJson(reports));
-  else process.stdout.write(formatStylish(reports, summary, { color: options.color && !!process.stdout.isTTY, unsafeFixes: !!options.unsafeFixes }));
+  const formatter = options.formatters?.[options.format];
+  if (options.diff) out.write(diffs.join(''));
+  else if (formatter) out.write(formatter(reports));
+  else if (options.format === 'json') out.write(formatJson(reports));
+  else out.write(formatStylish(reports, summary, { color: options.color && !!(out as NodeJS.WriteStream).isTTY, unsafeFixes: !!options.unsafeFixes }));
 
   const invalid = reports.some((r) => r.diagnostics.some((d) => d.ruleId === INVALID_DOCKERFILE));
   if (summary.failedFiles > 0 || invalid) return 2;
   if (options.exitZero) return 0;
-  return summary.errors + summary.warnings + summary.infos > 0 ? 1 : 0;
+  // With --max-warnings, warnings fail only past that count (as in ESLint).
+  const threshold = SEVERITY_RANK[options.failureThreshold ?? 'info'];
+  const counts = (d: Diagnostic) => SEVERITY_RANK[d.severity] >= threshold && !(options.maxWarnings !== undefined && d.severity === 'warning');
+  if (reports.some((r) => r.diagnostics.some(counts))) return 1;
+  if (options.maxWarnings !== undefined && summary.warnings > options.maxWarnings) {
+    process.stderr.write(`xlint: too many warnings (${summary.warnings}; --max-warnings is ${options.maxWarnings})\n`);
+    return 1;
+  }
+  return 0;
 }
 
 function failed(filePath: string, error: string): FileReport {
   return { filePath, diagnostics: [], source: '', error, fixedCount: 0 };
+}
+
+async function readStdin(): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
 }

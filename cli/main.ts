@@ -1,19 +1,28 @@
 /** The `xlint` command: translates arguments into engine calls and results into output and exit codes. */
 import { Command, CommanderError, Option } from 'commander';
 import { platformOfNode, parsePlatform } from '../core/platform';
+import { ConfigError } from './config';
 import { runExplainBuild } from './explain-build-command';
 import { runLint, type LintCommandOptions } from './lint-command';
+import type { FileReport } from './report';
 import { runRules, runExplainRule } from './rules-command';
 
 export const EXIT = { ok: 0, findings: 1, usage: 2 } as const;
 
-const FORMATS = ['stylish', 'json'];
+/** Formatters beyond stylish and json (which the lint command owns). */
+const FORMATTERS: Record<string, (reports: FileReport[]) => string> = {};
+const FORMATS = ['stylish', 'json', ...Object.keys(FORMATTERS)];
 
 function platformList(value: string): string[] {
   const list = value.split(',').map((p) => p.trim()).filter(Boolean);
   for (const p of list) if (!parsePlatform(p)) throw new UsageError(`"${p}" is not a platform (expected os/arch[/variant], e.g. linux/arm64)`);
   if (list.length === 0) throw new UsageError('--platform needs at least one platform');
   return list;
+}
+
+function count(value: string): number {
+  if (!/^\d+$/.test(value)) throw new UsageError(`--max-warnings needs a whole number, got "${value}"`);
+  return Number(value);
 }
 
 function platform(value: string): string {
@@ -35,12 +44,18 @@ export function createProgram(): Command {
     .option('--fix', 'write safe fixes to the files')
     .option('--unsafe-fixes', 'with --fix or --diff, also apply unsafe fixes')
     .option('--diff', 'print the fixes as a unified diff; write nothing')
-    .option('--platform <platforms>', 'target platforms, comma-separated', platformList, ['linux/amd64', 'linux/arm64'])
+    .option('--platform <platforms>', 'target platforms, comma-separated (default: linux/amd64,linux/arm64, or the config file)', platformList)
     .option('--build-platform <platform>', "the builder's platform (default: this machine's)", platform)
     .option('--target <stage>', 'the output stage (default: the last one)')
     .addOption(new Option('-f, --format <format>', 'output format').choices(FORMATS).default('stylish'))
+    .option('-c, --config <file>', 'use this config file instead of the nearest .xlintrc.json')
+    .option('--stdin', 'lint standard input (with --fix: print the fixed text)')
+    .option('--stdin-filename <name>', 'the name to report for standard input; also where to look for the config')
     .option('--no-color', 'no colours, even on a terminal')
     .option('-q, --quiet', 'report errors only')
+    .option('--max-warnings <n>', 'fail when there are more than n warnings (warnings alone then pass)', count)
+    .addOption(new Option('--failure-threshold <severity>', 'the lowest severity that makes the exit code 1').choices(['error', 'warning', 'info']))
+    .option('--report-unused-ignores', 'report xlint, check=skip and hadolint suppressions that suppress nothing')
     .option('--exit-zero', 'exit 0 even when there are findings')
     .addHelpText(
       'after',
@@ -55,7 +70,12 @@ Examples:
 Exit codes: 0 no findings, 1 findings, 2 bad usage or unreadable input.`,
     )
     .action(async (paths: string[], options: LintCommandOptions) => {
-      process.exitCode = await runLint(paths, { ...options, buildPlatform: options.buildPlatform ?? defaultBuildPlatform() });
+      process.exitCode = await runLint(paths, {
+        ...options,
+        buildPlatform: options.buildPlatform ?? defaultBuildPlatform(),
+        buildPlatformGiven: options.buildPlatform !== undefined,
+        formatters: FORMATTERS,
+      });
     });
 
   program
@@ -102,7 +122,7 @@ export async function main(argv: string[]): Promise<void> {
   } catch (error) {
     if (error instanceof CommanderError) {
       process.exitCode = error.exitCode === 0 ? EXIT.ok : EXIT.usage;
-    } else if (error instanceof UsageError || (error as { code?: string }).code === 'commander.invalidArgument') {
+    } else if (error instanceof UsageError || error instanceof ConfigError) {
       process.stderr.write(`xlint: ${(error as Error).message}\n`);
       process.exitCode = EXIT.usage;
     } else {

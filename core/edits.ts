@@ -5,6 +5,7 @@
 import type { Flag } from 'dockerfile-ast';
 import { lineText, offsetAt } from './document';
 import type { Model, Stage } from './model';
+import { isPlatformArg } from './platform';
 import type { Edit } from './rule';
 import type { ShellCommand } from './shell';
 
@@ -40,6 +41,24 @@ export function declareArgs(model: Model, stage: Stage, names: string[]): Edit {
     }
   }
   return insertLinesAfterFrom(model, stage, [`${keyword(model, 'ARG')} ${names.join(' ')}`]);
+}
+
+/**
+ * Declares platform args for uses that start at offset `before` or later: appends them to the last
+ * `ARG` of platform args (no defaults) ahead of that point, so the layers above it stay shared by
+ * every platform (`ARG TARGETOS` → `ARG TARGETOS TARGETARCH`); otherwise as `declareArgs` does.
+ */
+export function declareArgsBefore(model: Model, stage: Stage, names: string[], before: number): Edit {
+  let last: Stage['args'] | null = null;
+  for (const instruction of stage.instructions) {
+    if (offsetAt(model.source, instruction.getRange().end) > before) break;
+    if (instruction.getKeyword() !== 'ARG') continue;
+    const declared = stage.args.filter((a) => a.instruction === instruction);
+    if (declared.length > 0 && declared.every((a) => a.defaultText === null && isPlatformArg(a.name))) last = declared;
+  }
+  if (!last) return declareArgs(model, stage, names);
+  const end = last[last.length - 1].end;
+  return { start: end, end, text: ' ' + names.join(' ') };
 }
 
 /** Sets `--platform=<value>` on a FROM: replaces the flag's value, or adds the flag after the keyword. */
@@ -90,4 +109,27 @@ export function appendToCommand(command: ShellCommand, text: string): Edit {
   const last = command.words[command.words.length - 1];
   const at = last ? last.end : command.end;
   return { start: at, end: at, text: ' ' + text };
+}
+
+/**
+ * Declares args right before the instruction that first needs them, so the layers above it stay
+ * shared by every platform (`COPY go.mod` / `go mod download`): appended to an `ARG` of platform
+ * args just above it, else as a new line above the instruction and the comments attached to it.
+ */
+export function declareArgsBeforeInstruction(model: Model, stage: Stage, names: string[], instruction: Stage['instructions'][number]): Edit {
+  const index = stage.instructions.indexOf(instruction);
+  const previous = index > 0 ? stage.instructions[index - 1] : null;
+  if (previous && previous.getKeyword() === 'ARG') {
+    const declared = stage.args.filter((a) => a.instruction === previous);
+    if (declared.length > 0 && declared.every((a) => a.defaultText === null && isPlatformArg(a.name))) {
+      const end = declared[declared.length - 1].end;
+      return { start: end, end, text: ' ' + names.join(' ') };
+    }
+  }
+  const previousEnd = (previous ?? stage.from).getRange().end.line;
+  let line = instruction.getRange().start.line;
+  while (line - 1 > previousEnd && /^[ \t]*#/.test(lineText(model.source, line - 1))) line--;
+  const indent = /^[ \t]*/.exec(lineText(model.source, instruction.getRange().start.line))![0];
+  const at = model.source.lineStarts[line];
+  return { start: at, end: at, text: `${indent}${keyword(model, 'ARG')} ${names.join(' ')}${model.source.eol}` };
 }

@@ -7,6 +7,8 @@ export interface LintOptions extends BuildOptions {
   rules: readonly Rule[];
   /** Per-rule severity overrides; "off" disables the rule. */
   severities?: Record<string, Severity | 'off'>;
+  /** Per-rule options, from the configuration. */
+  ruleOptions?: Record<string, Record<string, unknown>>;
 }
 
 /** The pseudo-rule under which a malformed Dockerfile's errors are reported. */
@@ -43,6 +45,7 @@ export function lintModel(model: Model, options: LintOptions): LintResult {
     const severity = override ?? rule.meta.severity;
     rule.check({
       model,
+      options: options.ruleOptions?.[rule.meta.id] ?? {},
       report(report) {
         const template = rule.meta.messages[report.messageId];
         if (template === undefined) throw new Error(`rule ${rule.meta.id} reported unknown message id "${report.messageId}"`);

@@ -65,6 +65,8 @@ export interface Edge {
   stage: number | null;
   instruction: Instruction;
   range: Range;
+  /** The paths taken from the stage or image: COPY sources, a mount's `source` (default `/`), `/` for FROM. */
+  sources: string[];
 }
 
 export interface CommandFacts extends ShellCommand, Classification {}
@@ -125,6 +127,8 @@ export interface Stage {
   emulatedOn: string[];
   /** Every arg visible at the end of the stage: name → value per target (null when unset). */
   argValues: Record<string, Record<string, string | null>>;
+  /** Every ENV set at the end of the stage (own or inherited through FROM <stage>): name → value per target. */
+  envValues: Record<string, Record<string, string | null>>;
 }
 
 export interface Model {
@@ -304,8 +308,7 @@ export function buildModel(raw: string, options: BuildOptions): Model {
     };
     for (const stage of model.stages) {
       for (const [name, entry] of scopeOf(stage, new Set())) {
-        if (entry.env) continue;
-        (stage.argValues[name] ??= {})[targetText] = entry.value;
+        (entry.env ? (stage.envValues[name] ??= {}) : (stage.argValues[name] ??= {}))[targetText] = entry.value;
       }
     }
   }
@@ -353,6 +356,7 @@ function newStage(model: Model, from: From, errors: ModelError[]): Stage {
     reachableFor: [],
     emulatedOn: [],
     argValues: {},
+    envValues: {},
   };
 }
 
@@ -407,10 +411,10 @@ function resolveBase(stage: Stage, model: Model, byName: Map<string, number>): v
     if (candidates.length > 0) stage.base = { kind: 'variable', text: image, candidates };
   }
   if (stage.base.kind === 'stage') {
-    stage.edges.push({ kind: 'from', ref: image, stage: stage.base.stage, instruction: stage.from, range: stage.from.getImageRange() ?? stage.from.getRange() });
+    stage.edges.push({ kind: 'from', ref: image, stage: stage.base.stage, instruction: stage.from, range: stage.from.getImageRange() ?? stage.from.getRange(), sources: ['/'] });
   } else if (stage.base.kind === 'variable') {
     for (const candidate of stage.base.candidates) {
-      stage.edges.push({ kind: 'from', ref: image, stage: candidate, instruction: stage.from, range: stage.from.getImageRange() ?? stage.from.getRange() });
+      stage.edges.push({ kind: 'from', ref: image, stage: candidate, instruction: stage.from, range: stage.from.getImageRange() ?? stage.from.getRange(), sources: ['/'] });
     }
   }
 }
@@ -468,16 +472,25 @@ function collectEdges(stage: Stage, instruction: Instruction, model: Model, byNa
       if (/^\d+$/.test(ref) && (target === null || target >= stage.index)) {
         model.errors.push({ message: `--from=${ref} names stage ${ref}, but only stages 0–${stage.index - 1} come before it`, range: flag.getRange() });
       }
-      stage.edges.push({ kind: 'copy', ref, stage: target, instruction, range: flag.getValueRange() ?? flag.getRange() });
+      stage.edges.push({ kind: 'copy', ref, stage: target, instruction, range: flag.getValueRange() ?? flag.getRange(), sources: copySources(instruction) });
     } else if (name === 'mount') {
       const value = flag.getValue() ?? '';
-      const from = value.split(',').map((kv) => kv.split('=')).find(([k]) => k.trim().toLowerCase() === 'from');
+      const options = value.split(',').map((kv) => kv.split('='));
+      const from = options.find(([k]) => k.trim().toLowerCase() === 'from');
       if (from && from[1] !== undefined) {
         const ref = from[1].trim();
-        stage.edges.push({ kind: 'mount', ref, stage: stageIndexOf(ref, byName, model.stages.length), instruction, range: flag.getValueRange() ?? flag.getRange() });
+        const source = options.find(([k]) => /^(source|src)$/i.test(k.trim()))?.[1]?.trim() || '/';
+        stage.edges.push({ kind: 'mount', ref, stage: stageIndexOf(ref, byName, model.stages.length), instruction, range: flag.getValueRange() ?? flag.getRange(), sources: [source] });
       }
     }
   }
+}
+
+/** The source paths of a COPY/ADD: every argument but the destination (exec or shell form). */
+function copySources(instruction: Instruction): string[] {
+  const json = (instruction as Run).getJSONStrings?.() ?? [];
+  const values = json.length > 0 ? json.map((s) => s.getJSONValue()) : instruction.getArguments().map((a) => a.getValue());
+  return values.slice(0, -1);
 }
 
 function readRun(model: Model, run: Run): RunStep {
@@ -683,4 +696,39 @@ function recordUse(use: VariableUse, scope: Scope, global: Scope, model: Model, 
     use.resolution = { status: 'resolved' };
     use.values[target] = null;
   }
+}
+
+/** One `NAME=value` of an ENV instruction, with the offsets of the whole word (for fixes). */
+export interface EnvAssignment {
+  name: string;
+  /** Quotes removed, expansions kept as written. */
+  value: string;
+  start: number;
+  end: number;
+}
+
+/** The assignments of an ENV instruction (`ENV A=1 B=2`; the legacy `ENV A 1` spans to the end). */
+export function envDeclarations(model: Model, instruction: Instruction): EnvAssignment[] {
+  const range = instruction.getArgumentsRange();
+  if (!range || instruction.getKeyword() !== 'ENV') return [];
+  const to = offsetAt(model.source, range.end);
+  const words = readWords(model.source.text, offsetAt(model.source, range.start), to, model.escapeChar);
+  if (words.length > 0 && !words[0].value.includes('=')) {
+    const rest = model.source.text.slice(words[1]?.start ?? words[0].end, to).trim();
+    return [{ name: words[0].value, value: rest, start: words[0].start, end: to }];
+  }
+  return words
+    .filter((w) => w.value.includes('='))
+    .map((w) => ({ name: w.value.slice(0, w.value.indexOf('=')), value: w.value.slice(w.value.indexOf('=') + 1), start: w.start, end: w.end }));
+}
+
+/**
+ * Whether `ARG <name>` is in a stage's scope at `offset`: declared earlier in the stage, or in every
+ * stage it may be built FROM (any declaration there precedes the child).
+ */
+export function argDeclaredBefore(model: Model, stage: Stage, name: string, offset: number, seen: ReadonlySet<number> = new Set()): boolean {
+  if (stage.args.some((a) => a.name === name && a.start < offset)) return true;
+  const parents = stage.base.kind === 'stage' ? [stage.base.stage] : stage.base.kind === 'variable' ? stage.base.candidates : [];
+  const next = new Set([...seen, stage.index]);
+  return parents.length > 0 && parents.every((p) => !next.has(p) && argDeclaredBefore(model, model.stages[p], name, Infinity, next));
 }

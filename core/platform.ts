@@ -60,3 +60,17 @@ export function platformOfNode(arch: string): string {
   const map: Record<string, string> = { x64: 'amd64', arm64: 'arm64', arm: 'arm/v7', ia32: '386', riscv64: 'riscv64', s390x: 's390x', ppc64: 'ppc64le' };
   return `linux/${map[arch] ?? arch}`;
 }
+
+/**
+ * Whether a stage name carries a platform's OS or architecture (`build-amd64`, `base_arm64`,
+ * `windows-tools`): a per-platform stage, pinned on purpose. BuildKit's substring test
+ * (FromPlatformFlagConstDisallowed), on the lower-cased name.
+ */
+export function nameCarriesPlatform(name: string | null, platformText: string): boolean {
+  if (!name) return false;
+  const p = parsePlatform(platformText);
+  if (!p) return false;
+  const lower = name.toLowerCase();
+  const written = platformText.trim().toLowerCase().split('/')[1] ?? '';
+  return [p.os, p.arch, written].some((part) => part !== '' && lower.includes(part));
+}

@@ -43,6 +43,8 @@ export interface RuleMeta {
   /** Message templates by id, with `{{placeholders}}`. */
   messages: Record<string, string>;
   docs: RuleDocs;
+  /** JSON schema of the rule's options (`"rules": {"id": ["warning", {...}]}`); none when absent. */
+  options?: Record<string, unknown>;
 }
 
 export interface Report {
@@ -56,6 +58,8 @@ export interface Report {
 
 export interface RuleContext {
   model: Model;
+  /** The rule's options from the configuration (validated against meta.options), or {}. */
+  options: Record<string, unknown>;
   report(report: Report): void;
 }
 

@@ -1,0 +1,166 @@
+/**
+ * Cross-compilation facts about build commands, shared by the rules that move builds between
+ * platforms: is a command told which platform to build for, is cgo off for it, what a stage's
+ * product flows into. Pure reads of the model.
+ */
+import type { CommandFacts, Edge, Model, RunStep, Stage } from './model';
+
+/** `$TARGETARCH`, `${TARGETPLATFORM}`, ... in a word. */
+const TARGET_REFERENCE = /\$\{?TARGET(PLATFORM|OS|ARCH|VARIANT)\b/;
+/** A cross compiler named after its target triple: `aarch64-linux-gnu-gcc`, `x86_64-w64-mingw32-g++`, `arm-linux-gnueabihf-gcc-12`. */
+const TRIPLE_COMPILER = /^[a-z0-9_]+(-[a-z0-9_]+){1,3}-(gcc|g\+\+|cc|c\+\+|clang|clang\+\+)(-\d+)?$/;
+
+/** The stage and the stages it is built FROM, nearest first (DESIGN §1: a child inherits args and env). */
+export function stageLineage(model: Model, stage: Stage): Stage[] {
+  const out: Stage[] = [];
+  const seen = new Set<number>();
+  let current: Stage | undefined = stage;
+  while (current && !seen.has(current.index)) {
+    out.push(current);
+    seen.add(current.index);
+    current = current.base.kind === 'stage' ? model.stages[current.base.stage] : undefined;
+  }
+  return out;
+}
+
+/** The subcommand of a tool (`go build` → `build`): its first argument that is not a flag. */
+export function subcommand(command: CommandFacts): string | undefined {
+  return command.words.slice(1).find((w) => !w.value.startsWith('-'))?.value;
+}
+
+/** `go build`, `dotnet publish`, `npm run build`: the command as a reader would name it. */
+export function commandLabel(command: CommandFacts): string {
+  const args = command.words.slice(1).map((w) => w.value).filter((v) => !v.startsWith('-'));
+  const parts = [command.name ?? ''];
+  if (args[0] !== undefined && command.kind === 'build' && !['c', 'java'].includes(command.toolchain ?? '') && !/[/=$]/.test(args[0])) {
+    parts.push(args[0]);
+    if ((args[0] === 'run' || args[0] === 'run-script') && args[1] !== undefined) parts.push(args[1]);
+  }
+  return parts.join(' ');
+}
+
+/** Whether a name is set for a command: as its own prefix, earlier in the same RUN, or by ARG/ENV before the RUN. */
+function nameIsSet(run: RunStep, command: CommandFacts, name: string): boolean {
+  return command.assignments.some((a) => a.name === name) || run.script.assigned.has(name) || run.inScope.has(name);
+}
+
+/**
+ * How a build command is told the platform to build for, or null when it is not:
+ * GOOS/GOARCH (assignments, ARG/ENV, `go env -w`), `-a`/`--arch`/`-r`/`--runtime` for dotnet,
+ * `--target` for cargo, a `*-linux-gnu-gcc` compiler, CC/CXX, `--host` for configure, an `xx-*`
+ * helper in the same RUN, or any `$TARGET*` handed to the command. A wiring whose value is wrong
+ * or undeclared (`GOARCH=$TARGETARCH` with no `ARG TARGETARCH`) still counts: other rules report it.
+ */
+export function targetWiring(model: Model, stage: Stage, run: RunStep, command: CommandFacts): string | null {
+  const words = command.words.slice(1).map((w) => w.value);
+  if (words.some((w) => TARGET_REFERENCE.test(w)) || command.assignments.some((a) => TARGET_REFERENCE.test(a.value))) return '$TARGET* argument';
+  if (run.commands.some((c) => c.kind === 'cross-helper')) return 'xx helper';
+  const lineage = stageLineage(model, stage);
+  const everyCommand = lineage.flatMap((s) => s.runs.flatMap((r) => r.commands));
+  switch (command.toolchain) {
+    case 'go': {
+      for (const name of ['GOOS', 'GOARCH']) if (nameIsSet(run, command, name)) return name;
+      const goEnvWrite = everyCommand.some(
+        (c) => c.name === 'go' && c.words[1]?.value === 'env' && c.words.some((w) => /^GO(OS|ARCH)=/.test(w.value)),
+      );
+      if (goEnvWrite) return 'go env -w';
+      if (everyCommand.some((c) => c.name === 'xx-go' && c.words.some((w) => w.value === '--wrap'))) return 'xx-go --wrap';
+      return null;
+    }
+    case 'dotnet': {
+      const flag = words.find((w) => /^(-a|--arch|-r|--runtime)$/.test(w) || /^(--arch|--runtime)[=:]/.test(w) || /^[-/]p(roperty)?:RuntimeIdentifiers?=/i.test(w));
+      return flag ?? (nameIsSet(run, command, 'RuntimeIdentifier') ? 'RuntimeIdentifier' : null);
+    }
+    case 'rust': {
+      const flag = words.find((w) => w === '--target' || w.startsWith('--target='));
+      return flag ?? (nameIsSet(run, command, 'CARGO_BUILD_TARGET') ? 'CARGO_BUILD_TARGET' : null);
+    }
+    case 'c': {
+      // One wired step wires the rest of the build (`./configure --host=...` then `make`).
+      const cCommands = lineage.flatMap((s) => s.runs.map((r) => ({ r, cs: r.commands.filter((c) => c.toolchain === 'c') })));
+      for (const { r, cs } of cCommands) {
+        for (const c of cs) {
+          const wiring = cWiring(r, c);
+          if (wiring) return wiring;
+        }
+      }
+      return null;
+    }
+    default:
+      return null;
+  }
+}
+
+function cWiring(run: RunStep, command: CommandFacts): string | null {
+  if (command.name && TRIPLE_COMPILER.test(command.name)) return command.name;
+  const words = command.words.slice(1).map((w) => w.value);
+  const flag = words.find(
+    (w) =>
+      /^--(host|target|cross-file)(=|$)/.test(w) ||
+      w === '-target' ||
+      /^(CC|CXX|CROSS_COMPILE|ARCH|TARGET)=/.test(w) ||
+      /^-DCMAKE_(TOOLCHAIN_FILE|C_COMPILER|CXX_COMPILER|SYSTEM_PROCESSOR)\b/.test(w) ||
+      TRIPLE_COMPILER.test(w.replace(/^.*=/, '')),
+  );
+  if (flag) return flag;
+  for (const name of ['CC', 'CXX', 'CROSS_COMPILE']) if (nameIsSet(run, command, name)) return name;
+  return null;
+}
+
+/**
+ * Whether cgo is explicitly off for a Go command: `CGO_ENABLED=0` as its prefix, exported or
+ * assigned earlier in the same RUN, or an ARG/ENV of the stage (or a stage it is built FROM)
+ * set to 0 before the RUN for every target.
+ */
+export function cgoDisabled(stage: Stage, run: RunStep, command: CommandFacts): boolean {
+  const own = command.assignments.find((a) => a.name === 'CGO_ENABLED');
+  if (own) return own.value === '0';
+  for (const earlier of run.commands) {
+    if (earlier.start >= command.start) break;
+    if (earlier.depth !== command.depth) continue;
+    const bare = earlier.name === null ? earlier.assignments.find((a) => a.name === 'CGO_ENABLED') : undefined;
+    const exported = earlier.name === 'export' ? earlier.words.find((w) => w.value.startsWith('CGO_ENABLED=')) : undefined;
+    if (bare) return bare.value === '0';
+    if (exported) return exported.value === 'CGO_ENABLED=0';
+  }
+  if (!run.inScope.has('CGO_ENABLED')) return false;
+  const values = stage.envValues.CGO_ENABLED ?? stage.argValues.CGO_ENABLED;
+  return values !== undefined && Object.values(values).length > 0 && Object.values(values).every((v) => v === '0');
+}
+
+export interface Consumer {
+  /** The stage that takes this stage's files. */
+  stage: Stage;
+  edge: Edge;
+}
+
+/** Reachable stages that copy, mount or build FROM each stage, computed once per model. */
+export function consumersByStage(model: Model): Consumer[][] {
+  const out: Consumer[][] = model.stages.map(() => []);
+  for (const stage of model.stages) {
+    if (!stage.reachable) continue;
+    for (const edge of stage.edges) if (edge.stage !== null && edge.stage !== stage.index) out[edge.stage].push({ stage, edge });
+  }
+  return out;
+}
+
+/** `go build` / `go install`: the Go commands that produce binaries. */
+export function isGoCompile(command: CommandFacts): boolean {
+  const sub = subcommand(command);
+  return command.toolchain === 'go' && (sub === 'build' || sub === 'install');
+}
+
+/** A package install of libraries or a native toolchain (`libssl-dev`, `musl-dev`, `build-base`) that a build links against. */
+export function installsBuildLibraries(command: CommandFacts): boolean {
+  if (command.kind !== 'install') return false;
+  return command.words
+    .slice(2)
+    .map((w) => w.value)
+    .filter((v) => !v.startsWith('-'))
+    .some((pkg) => /^lib|-(dev|devel|static)(:\w+)?$|^(build-base|build-essential|gcc|g\+\+|clang|musl-dev|glibc-devel)$/.test(pkg));
+}
+
+/** The target platforms with an arm variant (`linux/arm/v7`), which need GOARM. */
+export function needsGoarm(model: Model): boolean {
+  return model.targetPlatforms.some((p) => /^[^/]+\/arm\/v\d/.test(p));
+}

@@ -1,0 +1,35 @@
+/** The JSON schema of `.xlintrc.json`, built from the rule catalog so unknown rule ids are caught. */
+import type { Rule } from '../core/rule';
+
+const PLATFORM = { type: 'string', pattern: '^[a-z0-9_.-]+/[a-z0-9_.-]+(/[a-z0-9_.-]+)?$' };
+const LEVEL = { enum: ['error', 'warning', 'info', 'off'] };
+
+export function configSchema(rules: readonly Rule[]): Record<string, unknown> {
+  return {
+    $schema: 'http://json-schema.org/draft-07/schema#',
+    $id: 'https://github.com/xlint-dev/xlint/blob/main/schema/xlintrc.schema.json',
+    title: 'xlint configuration (.xlintrc.json)',
+    type: 'object',
+    additionalProperties: false,
+    properties: {
+      $schema: { type: 'string' },
+      platforms: { type: 'array', items: PLATFORM, minItems: 1, description: 'Default target platforms, e.g. ["linux/amd64", "linux/arm64"].' },
+      buildPlatform: { ...PLATFORM, description: "The builder's platform (default: the machine xlint runs on)." },
+      ignore: { type: 'array', items: { type: 'string' }, description: 'Globs of paths not to lint, relative to this file.' },
+      rules: {
+        type: 'object',
+        description: 'Severity per rule ("off" disables it), or [severity, options].',
+        propertyNames: { enum: rules.map((r) => r.meta.id) },
+        properties: Object.fromEntries(
+          rules.map((r) => [
+            r.meta.id,
+            {
+              description: r.meta.description,
+              anyOf: [LEVEL, { type: 'array', minItems: 1, maxItems: 2, items: [LEVEL, r.meta.options ?? { type: 'object', additionalProperties: false }] }],
+            },
+          ]),
+        ),
+      },
+    },
+  };
+}

@@ -1,0 +1,72 @@
+import { offsetAt } from '../core/document';
+import { setFromPlatform } from '../core/edits';
+import type { Model, Stage } from '../core/model';
+import { nameCarriesPlatform, parsePlatform } from '../core/platform';
+import { defineRule } from '../core/rule';
+
+export default defineRule({
+  meta: {
+    id: 'constant-platform',
+    severity: 'warning',
+    description: 'Use `$BUILDPLATFORM` or `$TARGETPLATFORM` rather than a constant `--platform`',
+    fixes: ['unsafe'],
+    messages: {
+      constant: '"--platform={{value}}" pins this stage to {{value}} for every target platform and on every builder',
+    },
+    docs: {
+      what:
+        'A `FROM --platform=linux/amd64` (a constant rather than `$BUILDPLATFORM` or `$TARGETPLATFORM`). Like BuildKit, it ' +
+        'stays silent when the stage name carries the OS or architecture (`AS build-amd64`, `AS base_arm64`): such a stage ' +
+        'is one of a set picked per platform. The output stage and `FROM <stage>` lines are left to ' +
+        '`final-stage-on-buildplatform` and `ineffective-platform-flag`.',
+      why:
+        'A constant platform does not follow the build: on an arm64 builder a `linux/amd64` build stage runs every `RUN` ' +
+        'emulated, and a stage whose files end up in the image gives every target the amd64 ones. A build stage meant to ' +
+        'run natively wants `$BUILDPLATFORM` (and cross-compiles for `$TARGETPLATFORM`); a stage meant to match the image ' +
+        'wants no flag at all.',
+      bad:
+        'FROM --platform=linux/amd64 golang:1.22 AS build\n' +
+        'ARG TARGETOS TARGETARCH\n' +
+        'RUN GOOS=$TARGETOS GOARCH=$TARGETARCH go build -o /out/app .\n' +
+        '\n' +
+        'FROM alpine:3.20\n' +
+        'COPY --from=build /out/app /app',
+      good:
+        'FROM --platform=$BUILDPLATFORM golang:1.22 AS build\n' +
+        'ARG TARGETOS TARGETARCH\n' +
+        'RUN GOOS=$TARGETOS GOARCH=$TARGETARCH go build -o /out/app .\n' +
+        '\n' +
+        'FROM alpine:3.20\n' +
+        'COPY --from=build /out/app /app',
+      fixSafety:
+        'Unsafe: for a build stage (not the output stage, and copied into another stage) the fix replaces the constant with ' +
+        '`$BUILDPLATFORM`. That is the same platform on a builder of that platform, but on any other builder the stage\'s ' +
+        'tools and downloads change architecture, and the stage only produces the target\'s files if it cross-compiles. ' +
+        'No fix for other stages: whether they should follow the target or the builder is a choice only the author can make.',
+      mirrors: { buildkit: 'FromPlatformFlagConstDisallowed', hadolint: 'DL3029' },
+      references: ['https://docs.docker.com/reference/build-checks/from-platform-flag-const-disallowed/'],
+    },
+  },
+  check({ model, report }) {
+    for (const stage of model.stages) {
+      const flag = stage.platformFlag;
+      if (!flag || stage.platform.kind !== 'constant' || stage.base.kind === 'stage' || stage.index === model.outputStage) continue;
+      if (stage.base.kind === 'variable' && stage.base.candidates.length > 0) continue;
+      if (!parsePlatform(flag.text) || nameCarriesPlatform(stage.name, flag.text)) continue;
+      report({
+        messageId: 'constant',
+        data: { value: flag.text },
+        start: offsetAt(model.source, flag.range.start),
+        end: offsetAt(model.source, flag.range.end),
+        fix: isCopied(model, stage)
+          ? { title: 'Replace with --platform=$BUILDPLATFORM', safety: 'unsafe', edits: [setFromPlatform(model, stage, '$BUILDPLATFORM')] }
+          : undefined,
+      });
+    }
+  },
+});
+
+/** A build stage: another stage copies or mounts its files. */
+function isCopied(model: Model, stage: Stage): boolean {
+  return model.stages.some((s) => s !== stage && s.edges.some((e) => e.kind !== 'from' && e.stage === stage.index));
+}

@@ -1,0 +1,88 @@
+/**
+ * Editor settings (`xlint.*`, per workspace folder) and the nearest config file, merged into the
+ * engine's options. Pure: the server reads files and asks the client; this only decides.
+ */
+import { ruleSettings, type Config } from '../cli/config';
+import type { Severity } from '../core/rule';
+import { normalizePlatform, parsePlatform, platformOfNode } from '../core/platform';
+
+/** What the client sends for the `xlint` section, as declared in client/package.json. */
+export interface EditorSettings {
+  enable: boolean;
+  /** Target platforms; empty: the config file's, else linux/amd64 and linux/arm64. */
+  platforms: string[];
+  /** The builder's platform; empty: the config file's, else this machine's. */
+  buildPlatform: string;
+  /** Offer `source.fixAll.xlint` with unsafe fixes too. Unsafe quick fixes are always offered, labelled. */
+  unsafeFixes: boolean;
+  /** Per-rule severities; they override the config file's. */
+  rules: Record<string, Severity | 'off'>;
+}
+
+export const DEFAULT_SETTINGS: EditorSettings = { enable: true, platforms: [], buildPlatform: '', unsafeFixes: false, rules: {} };
+export const DEFAULT_PLATFORMS = ['linux/amd64', 'linux/arm64'];
+
+/** The settings a document is linted with. */
+export interface EffectiveSettings {
+  enable: boolean;
+  targetPlatforms: string[];
+  buildPlatform: string;
+  unsafeFixes: boolean;
+  severities: Record<string, Severity | 'off'>;
+  ruleOptions: Record<string, Record<string, unknown>>;
+  /** Problems with the settings themselves, for the output channel. */
+  problems: string[];
+}
+
+const SEVERITIES = new Set(['error', 'warning', 'info', 'off']);
+
+/** Whatever the client sent (possibly nothing, or the wrong types) → well-formed editor settings. */
+export function readEditorSettings(raw: unknown): { settings: EditorSettings; problems: string[] } {
+  const problems: string[] = [];
+  const value = (raw && typeof raw === 'object' ? raw : {}) as Record<string, unknown>;
+  const settings: EditorSettings = { ...DEFAULT_SETTINGS, rules: {} };
+  if (typeof value.enable === 'boolean') settings.enable = value.enable;
+  if (typeof value.unsafeFixes === 'boolean') settings.unsafeFixes = value.unsafeFixes;
+  if (Array.isArray(value.platforms)) {
+    for (const p of value.platforms) {
+      if (typeof p === 'string' && parsePlatform(p)) settings.platforms.push(normalizePlatform(p));
+      else problems.push(`xlint.platforms: "${String(p)}" is not a platform (expected os/arch[/variant], e.g. linux/arm64)`);
+    }
+    settings.platforms = [...new Set(settings.platforms)];
+  } else if (typeof value.platforms === 'string' && value.platforms.trim()) {
+    // `"linux/amd64,linux/arm64"`, as on the command line.
+    return readEditorSettings({ ...value, platforms: value.platforms.split(',').map((p) => p.trim()).filter(Boolean) });
+  }
+  if (typeof value.buildPlatform === 'string' && value.buildPlatform.trim()) {
+    if (parsePlatform(value.buildPlatform)) settings.buildPlatform = normalizePlatform(value.buildPlatform);
+    else problems.push(`xlint.buildPlatform: "${value.buildPlatform}" is not a platform`);
+  }
+  if (value.rules && typeof value.rules === 'object') {
+    for (const [id, severity] of Object.entries(value.rules as Record<string, unknown>)) {
+      if (typeof severity === 'string' && SEVERITIES.has(severity)) settings.rules[id] = severity as Severity | 'off';
+      else problems.push(`xlint.rules.${id}: expected "error", "warning", "info" or "off"`);
+    }
+  }
+  return { settings, problems };
+}
+
+/** Editor settings win over the config file, the config file over the defaults. */
+export function effectiveSettings(editor: EditorSettings, config: Config | null, nodeArch: string = process.arch): EffectiveSettings {
+  const { severities, ruleOptions } = config ? ruleSettings(config) : { severities: {}, ruleOptions: {} };
+  Object.assign(severities, editor.rules);
+  const configPlatforms = (config?.platforms ?? []).map(normalizePlatform);
+  return {
+    enable: editor.enable,
+    targetPlatforms: editor.platforms.length > 0 ? editor.platforms : configPlatforms.length > 0 ? configPlatforms : DEFAULT_PLATFORMS,
+    buildPlatform: editor.buildPlatform || (config?.buildPlatform ? normalizePlatform(config.buildPlatform) : platformOfNode(nodeArch)),
+    unsafeFixes: editor.unsafeFixes,
+    severities,
+    ruleOptions,
+    problems: [],
+  };
+}
+
+/** A stable key: documents linted with equal keys can share cached results. */
+export function settingsKey(settings: EffectiveSettings): string {
+  return JSON.stringify([settings.targetPlatforms, settings.buildPlatform, settings.severities, settings.ruleOptions]);
+}

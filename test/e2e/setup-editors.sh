@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Installs the real editors the end-to-end tests drive (DESIGN §4), from Debian's packages and the
+# npm registry only. Idempotent: a second run with everything present takes about a second.
+#   neovim                 a real LSP client (test/e2e/neovim.test.ts)
+#   chromium, code-server  a real VS Code in a headless browser (test/e2e/vscode.test.ts)
+#   playwright-core        drives chromium
+# code-server is heavy (~1 GB unpacked with VS Code and its native modules), so it goes into its
+# own prefix, not into the project's dependencies. Override the prefix with XLINT_EDITORS_PREFIX.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+PREFIX="${XLINT_EDITORS_PREFIX:-$PWD/.tmp/editors}"
+CODE_SERVER_VERSION=4.100.3
+PLAYWRIGHT_VERSION=1.56.1
+start=$(date +%s)
+
+need_apt=()
+command -v nvim >/dev/null || need_apt+=(neovim)
+command -v chromium >/dev/null || need_apt+=(chromium)
+command -v rg >/dev/null || need_apt+=(ripgrep)
+dpkg -s libkrb5-dev >/dev/null 2>&1 || need_apt+=(libkrb5-dev)
+if [ ${#need_apt[@]} -gt 0 ]; then
+  echo "setup-editors: apt-get install ${need_apt[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get -o DPkg::Lock::Timeout=600 update -qq
+  apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends "${need_apt[@]}" >/dev/null
+fi
+
+installed_version() {
+  node -e "try{console.log(require('$PREFIX/node_modules/$1/package.json').version)}catch{}" 2>/dev/null
+}
+if [ "$(installed_version code-server)" != "$CODE_SERVER_VERSION" ] || [ "$(installed_version playwright-core)" != "$PLAYWRIGHT_VERSION" ] \
+  || [ ! -x "$PREFIX/node_modules/.bin/code-server" ]; then
+  echo "setup-editors: npm install code-server@$CODE_SERVER_VERSION playwright-core@$PLAYWRIGHT_VERSION into $PREFIX"
+  mkdir -p "$PREFIX"
+  [ -f "$PREFIX/package.json" ] || echo '{"name":"xlint-e2e-editors","private":true}' >"$PREFIX/package.json"
+  # code-server builds native modules (kerberos, node-pty, spdlog) in its postinstall: scripts must run.
+  npm install --prefix "$PREFIX" --no-save --no-audit --no-fund --loglevel=error --foreground-scripts=false \
+    "code-server@$CODE_SERVER_VERSION" "playwright-core@$PLAYWRIGHT_VERSION"
+fi
+echo "setup-editors: nvim $(nvim --version | head -1 | cut -d' ' -f2), $(chromium --version 2>/dev/null | head -1), code-server $(installed_version code-server), playwright-core $(installed_version playwright-core) ($(( $(date +%s) - start )) s)"
