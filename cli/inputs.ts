@@ -1,7 +1,7 @@
 /** Finding and reading Dockerfiles; writing fixes atomically. Every failure becomes one clear message. */
 import fg from 'fast-glob';
 import { closeSync, fsyncSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeSync, chmodSync, type Stats } from 'node:fs';
-import { basename, dirname, join, relative } from 'node:path';
+import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 
 export const DOCKERFILE_PATTERNS = ['**/Dockerfile', '**/*.Dockerfile', '**/Dockerfile.*', '**/Containerfile', '**/*.dockerfile', '**/dockerfile'];
 const IGNORE = ['**/node_modules/**', '**/.git/**'];
@@ -34,7 +34,7 @@ export function discover(patterns: string[], cwd: string, ignore: string[] = [])
   for (const pattern of patterns.length > 0 ? patterns : ['.']) {
     let stat: Stats | undefined;
     try {
-      stat = statSync(join(cwd, pattern));
+      stat = statSync(resolve(cwd, pattern));
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       if (fg.isDynamicPattern(pattern)) {
@@ -47,9 +47,9 @@ export function discover(patterns: string[], cwd: string, ignore: string[] = [])
       continue;
     }
     if (stat.isDirectory()) {
-      const base = relative(cwd, join(cwd, pattern)) || '.';
+      const base = relative(cwd, resolve(cwd, pattern)) || '.';
       const found = fg.sync(DOCKERFILE_PATTERNS, {
-        cwd: join(cwd, pattern),
+        cwd: resolve(cwd, pattern),
         ignore: [...IGNORE, ...ignore],
         onlyFiles: true,
         dot: true,
@@ -59,7 +59,7 @@ export function discover(patterns: string[], cwd: string, ignore: string[] = [])
       });
       for (const f of found) files.add(base === '.' ? f : join(base, f));
     } else {
-      files.add(relative(cwd, join(cwd, pattern)) || pattern);
+      files.add(isAbsolute(pattern) ? pattern : relative(cwd, resolve(cwd, pattern)) || pattern);
     }
   }
   return { files: [...files].sort(), errors };
@@ -81,7 +81,7 @@ function fsMessage(code: string | undefined, error: Error): string {
   }
 }
 
-const utf8 = new TextDecoder('utf-8', { fatal: true });
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /** Reads a Dockerfile as text, or explains why it cannot. */
 export function readDockerfile(path: string): string {

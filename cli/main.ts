@@ -4,6 +4,7 @@ import { platformOfNode, parsePlatform } from '../core/platform';
 import { ConfigError } from './config';
 import { runExplainBuild } from './explain-build-command';
 import { runLint, type LintCommandOptions } from './lint-command';
+import { runLsp } from './lsp-command';
 import type { FileReport } from './report';
 import { runRules, runExplainRule } from './rules-command';
 
@@ -104,6 +105,16 @@ Exit codes: 0 no findings, 1 findings, 2 bad usage or unreadable input.`,
     .argument('<rule>', 'the rule id')
     .action((id: string) => {
       process.exitCode = runExplainRule(id);
+    });
+
+  program
+    .command('lsp')
+    .description('run the language server (for editors: VS Code, Neovim, Emacs, ...)')
+    .option('--stdio', 'talk LSP over stdin/stdout (the default)')
+    .option('--node-ipc', 'talk LSP over a Node IPC channel')
+    .allowUnknownOption() // editors add their own flags, e.g. --clientProcessId=123
+    .action((options) => {
+      process.exitCode = runLsp(options);
     });
 
   return program;

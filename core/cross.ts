@@ -32,7 +32,7 @@ export function subcommand(command: CommandFacts): string | undefined {
 export function commandLabel(command: CommandFacts): string {
   const args = command.words.slice(1).map((w) => w.value).filter((v) => !v.startsWith('-'));
   const parts = [command.name ?? ''];
-  if (args[0] !== undefined && command.kind === 'build' && !['c', 'java'].includes(command.toolchain ?? '') && !/[/=$]/.test(args[0])) {
+  if (args[0] !== undefined && command.kind === 'build' && command.toolchain !== 'c' && !/[/=$]/.test(args[0])) {
     parts.push(args[0]);
     if ((args[0] === 'run' || args[0] === 'run-script') && args[1] !== undefined) parts.push(args[1]);
   }
@@ -40,13 +40,13 @@ export function commandLabel(command: CommandFacts): string {
 }
 
 /** Whether a name is set for a command: as its own prefix, earlier in the same RUN, or by ARG/ENV before the RUN. */
-function nameIsSet(run: RunStep, command: CommandFacts, name: string): boolean {
+export function nameIsSet(run: RunStep, command: CommandFacts, name: string): boolean {
   return command.assignments.some((a) => a.name === name) || run.script.assigned.has(name) || run.inScope.has(name);
 }
 
 /**
  * How a build command is told the platform to build for, or null when it is not:
- * GOOS/GOARCH (assignments, ARG/ENV, `go env -w`), `-a`/`--arch`/`-r`/`--runtime` for dotnet,
+ * GOARCH (assignments, ARG/ENV, `go env -w`), `-a`/`--arch`/`-r`/`--runtime` for dotnet,
  * `--target` for cargo, a `*-linux-gnu-gcc` compiler, CC/CXX, `--host` for configure, an `xx-*`
  * helper in the same RUN, or any `$TARGET*` handed to the command. A wiring whose value is wrong
  * or undeclared (`GOARCH=$TARGETARCH` with no `ARG TARGETARCH`) still counts: other rules report it.
@@ -59,10 +59,9 @@ export function targetWiring(model: Model, stage: Stage, run: RunStep, command: 
   const everyCommand = lineage.flatMap((s) => s.runs.flatMap((r) => r.commands));
   switch (command.toolchain) {
     case 'go': {
-      for (const name of ['GOOS', 'GOARCH']) if (nameIsSet(run, command, name)) return name;
-      const goEnvWrite = everyCommand.some(
-        (c) => c.name === 'go' && c.words[1]?.value === 'env' && c.words.some((w) => /^GO(OS|ARCH)=/.test(w.value)),
-      );
+      // GOOS alone (`GOOS=linux go build`) still builds for the builder's architecture.
+      if (nameIsSet(run, command, 'GOARCH')) return 'GOARCH';
+      const goEnvWrite = everyCommand.some((c) => c.name === 'go' && c.words[1]?.value === 'env' && c.words.some((w) => w.value.startsWith('GOARCH=')));
       if (goEnvWrite) return 'go env -w';
       if (everyCommand.some((c) => c.name === 'xx-go' && c.words.some((w) => w.value === '--wrap'))) return 'xx-go --wrap';
       return null;

@@ -15,3 +15,16 @@ await build({
   logLevel: 'warning',
 });
 chmodSync('dist/xlint.js', 0o755);
+
+// The language server: a bundle of its own, required by `xlint lsp` only, so the lint path never loads it.
+await build({
+  entryPoints: { server: 'server/main.ts' },
+  outdir: 'dist',
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  sourcemap: 'linked',
+  minifyWhitespace: true,
+  logLevel: 'warning',
+});

@@ -3,6 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { lint } from '../core/lint';
+import { configSchema } from '../rules/config-schema';
 import { renderRuleDoc, renderRulesIndex } from '../rules/docs';
 import { rules } from '../rules/index';
 
@@ -14,6 +15,12 @@ describe('rule catalog', () => {
     const ids = rules.map((r) => r.meta.id);
     expect(new Set(ids).size).toBe(ids.length);
     for (const id of ids) expect(id).toMatch(/^[a-z]+(-[a-z]+)*$/);
+  });
+
+  it('has an up-to-date config schema and validator (run `npm run docs`)', () => {
+    const written = JSON.parse(readFileSync(join(root, 'schema/xlintrc.schema.json'), 'utf8'));
+    expect(written).toEqual(configSchema(rules));
+    expect(readFileSync(join(root, 'rules/generated/validate-config.js'), 'utf8')).toContain(JSON.stringify(configSchema(rules)));
   });
 
   it('has an up-to-date rules index (run `npm run docs`)', () => {

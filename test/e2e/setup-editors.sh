@@ -34,7 +34,7 @@ if [ "$(installed_version code-server)" != "$CODE_SERVER_VERSION" ] || [ "$(inst
   mkdir -p "$PREFIX"
   [ -f "$PREFIX/package.json" ] || echo '{"name":"xlint-e2e-editors","private":true}' >"$PREFIX/package.json"
   # code-server builds native modules (kerberos, node-pty, spdlog) in its postinstall: scripts must run.
-  npm install --prefix "$PREFIX" --no-save --no-audit --no-fund --loglevel=error --foreground-scripts=false \
+  npm_config_unsafe_perm=true npm install --prefix "$PREFIX" --no-save --no-audit --no-fund --loglevel=error --foreground-scripts=false \
     "code-server@$CODE_SERVER_VERSION" "playwright-core@$PLAYWRIGHT_VERSION"
 fi
 echo "setup-editors: nvim $(nvim --version | head -1 | cut -d' ' -f2), $(chromium --version 2>/dev/null | head -1), code-server $(installed_version code-server), playwright-core $(installed_version playwright-core) ($(( $(date +%s) - start )) s)"

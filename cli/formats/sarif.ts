@@ -1,0 +1,148 @@
+/**
+ * `--format sarif`: SARIF 2.1.0 for GitHub code scanning and other SARIF viewers. One run; the driver
+ * lists every rule with its generated doc as help; paths are relative to `%SRCROOT%` (the cwd).
+ */
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { INVALID_DOCKERFILE } from '../../core/lint';
+import type { Diagnostic, Rule, Severity } from '../../core/rule';
+import { renderRuleDoc, ruleDocUrl } from '../../rules/docs';
+import type { FileReport } from '../report';
+import { relativePath, type FormatContext } from './common';
+
+export const SARIF_SCHEMA_URI = 'https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json';
+export const INFORMATION_URI = 'https://github.com/xlint-dev/xlint';
+const SRCROOT = '%SRCROOT%';
+
+type Level = 'error' | 'warning' | 'note';
+
+interface ArtifactLocation {
+  uri: string;
+  uriBaseId?: string;
+}
+
+export function formatSarif(reports: FileReport[], context: FormatContext): string {
+  const descriptors = [...context.rules.map(ruleDescriptor), INVALID_DOCKERFILE_DESCRIPTOR];
+  const ruleIndex = new Map(descriptors.map((d, i) => [d.id, i]));
+  const results: object[] = [];
+  const notifications: object[] = [];
+  for (const report of reports) {
+    const artifactLocation = artifactLocationOf(report.filePath, context.cwd);
+    if (report.error) {
+      notifications.push({ level: 'error', message: { text: report.error }, locations: [{ physicalLocation: { artifactLocation } }] });
+    }
+    for (const d of report.diagnostics) results.push(result(d, artifactLocation, ruleIndex.get(d.ruleId)));
+  }
+  const log = {
+    $schema: SARIF_SCHEMA_URI,
+    version: '2.1.0',
+    runs: [
+      {
+        tool: { driver: { name: 'xlint', version: context.toolVersion, informationUri: INFORMATION_URI, rules: descriptors } },
+        invocations: [
+          {
+            executionSuccessful: notifications.length === 0,
+            ...(notifications.length > 0 ? { toolExecutionNotifications: notifications } : {}),
+          },
+        ],
+        originalUriBaseIds: { [SRCROOT]: { uri: directoryUri(context.cwd) } },
+        columnKind: 'utf16CodeUnits',
+        results,
+      },
+    ],
+  };
+  return JSON.stringify(log, null, 2) + '\n';
+}
+
+function result(d: Diagnostic, artifactLocation: ArtifactLocation, index: number | undefined): object {
+  const edits = d.fix ? [...d.fix.edits].sort((a, b) => a.start - b.start) : [];
+  return {
+    ruleId: d.ruleId,
+    ...(index !== undefined ? { ruleIndex: index } : {}),
+    level: level(d.severity),
+    message: { text: d.message },
+    locations: [
+      {
+        physicalLocation: {
+          artifactLocation,
+          region: {
+            startLine: d.range.start.line + 1,
+            startColumn: d.range.start.character + 1,
+            endLine: d.range.end.line + 1,
+            endColumn: d.range.end.character + 1,
+          },
+        },
+      },
+    ],
+    ...(d.fix && edits.length > 0
+      ? {
+          fixes: [
+            {
+              description: { text: d.fix.title },
+              artifactChanges: [
+                {
+                  artifactLocation,
+                  // Offsets count UTF-16 units of the text without its BOM, as SARIF's do.
+                  replacements: edits.map((e) => ({
+                    deletedRegion: { charOffset: e.start, charLength: e.end - e.start },
+                    ...(e.text !== '' ? { insertedContent: { text: e.text } } : {}),
+                  })),
+                },
+              ],
+              properties: { safety: d.fix.safety },
+            },
+          ],
+        }
+      : {}),
+  };
+}
+
+function ruleDescriptor(rule: Rule) {
+  const { meta } = rule;
+  const doc = renderRuleDoc(rule).replace(/^<!--.*?-->\n/, '');
+  return {
+    id: meta.id,
+    name: pascalCase(meta.id),
+    shortDescription: { text: meta.description },
+    fullDescription: { text: meta.docs.what },
+    help: { text: doc, markdown: doc },
+    helpUri: ruleDocUrl(meta.id),
+    defaultConfiguration: { level: level(meta.severity) },
+  };
+}
+
+/** Not a rule but reported like one: the Dockerfile did not parse. */
+const INVALID_DOCKERFILE_DESCRIPTOR = {
+  id: INVALID_DOCKERFILE,
+  name: pascalCase(INVALID_DOCKERFILE),
+  shortDescription: { text: 'Write a Dockerfile that parses' },
+  fullDescription: { text: 'The file could not be read as a Dockerfile, so no rule could check it.' },
+  help: {
+    text: 'Fix the syntax error at the reported position; `docker build` would reject the file too.',
+    markdown: 'Fix the syntax error at the reported position; `docker build` would reject the file too.',
+  },
+  defaultConfiguration: { level: 'error' as Level },
+};
+
+function level(severity: Severity): Level {
+  return severity === 'error' ? 'error' : severity === 'warning' ? 'warning' : 'note';
+}
+
+/** SARIF's friendly rule name is a Pascal-case identifier: `redundant-target-platform` → `RedundantTargetPlatform`. */
+function pascalCase(id: string): string {
+  return id
+    .split('-')
+    .map((part) => part.charAt(0).toUpperCase() + part.slice(1))
+    .join('');
+}
+
+function artifactLocationOf(filePath: string, cwd: string): ArtifactLocation {
+  const rel = relativePath(filePath, cwd);
+  if (rel === null) return { uri: pathToFileURL(resolve(cwd, filePath)).href };
+  return { uri: rel.split('/').map(encodeURIComponent).join('/'), uriBaseId: SRCROOT };
+}
+
+function directoryUri(dir: string): string {
+  const href = pathToFileURL(resolve(dir)).href;
+  return href.endsWith('/') ? href : `${href}/`;
+}

@@ -1,0 +1,321 @@
+/** The `xlint` command as users run it: the built bundle in a child process, on real files. */
+import { spawnSync } from 'node:child_process';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+
+const CLI = join(__dirname, '..', 'dist', 'xlint.js');
+const EMULATED_GO = [
+  'FROM golang:1.22 AS build',
+  'WORKDIR /src',
+  'COPY . .',
+  'RUN CGO_ENABLED=0 go build -o /out/app .',
+  '',
+  'FROM alpine:3.20',
+  'COPY --from=build /out/app /app',
+  '',
+].join('\n');
+const UNDECLARED = 'FROM --platform=$BUILDPLATFORM golang:1.22 AS build\nRUN GOARCH=$TARGETARCH go build -o /out/app .\nFROM alpine\nCOPY --from=build /out/app /app\n';
+const CLEAN = 'FROM alpine:3.20\nRUN apk add --no-cache ca-certificates\n';
+
+interface Run {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function xlint(args: string[], options: { cwd?: string; input?: string | Buffer; uid?: number } = {}): Run {
+  const result = spawnSync(process.execPath, [CLI, ...args], {
+    cwd: options.cwd,
+    input: options.input,
+    encoding: 'utf8',
+    env: { ...process.env, NO_COLOR: '1' },
+    ...(options.uid !== undefined ? { uid: options.uid, gid: options.uid } : {}),
+  });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+function project(files: Record<string, string | Buffer>): string {
+  const dir = mkdtempSync(join(tmpdir(), 'xlint-cli-'));
+  chmodSync(dir, 0o755);
+  for (const [name, content] of Object.entries(files)) {
+    mkdirSync(join(dir, name, '..'), { recursive: true });
+    writeFileSync(join(dir, name), content);
+  }
+  return dir;
+}
+
+/** Every file under a directory with its bytes: to prove nothing changed. */
+function snapshot(dir: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const walk = (d: string) => {
+    for (const entry of readdirSync(d, { withFileTypes: true })) {
+      const path = join(d, entry.name);
+      if (entry.isDirectory()) walk(path);
+      else if (entry.isFile()) out[path] = readFileSync(path).toString('base64') + statSync(path).mode;
+    }
+  };
+  walk(dir);
+  return out;
+}
+
+beforeAll(() => {
+  expect(statSync(CLI).isFile(), 'run `npm run build` first').toBe(true);
+});
+
+describe('exit codes and output', () => {
+  it('exits 0 with no output on a clean file', () => {
+    const dir = project({ Dockerfile: CLEAN });
+    const run = xlint([], { cwd: dir });
+    expect([run.status, run.stdout, run.stderr]).toEqual([0, '', '']);
+  });
+
+  it('exits 1 on findings, printing file:line:column, message and rule id', () => {
+    const dir = project({ Dockerfile: UNDECLARED });
+    const run = xlint(['Dockerfile'], { cwd: dir });
+    expect(run.status).toBe(1);
+    expect(run.stdout).toContain('Dockerfile\n');
+    expect(run.stdout).toMatch(/2:12\s+error\s+.*TARGETARCH.*undeclared-platform-arg/);
+    expect(run.stdout).toMatch(/✖ \d+ problems? \(\d+ errors?/);
+  });
+
+  it('prints the stable JSON shape', () => {
+    const dir = project({ 'Dockerfile': UNDECLARED });
+    const run = xlint(['--format', 'json'], { cwd: dir });
+    const [file] = JSON.parse(run.stdout);
+    expect(file.filePath).toBe('Dockerfile');
+    const diagnostic = file.diagnostics.find((d: { ruleId: string }) => d.ruleId === 'undeclared-platform-arg');
+    expect(diagnostic).toEqual({
+      ruleId: 'undeclared-platform-arg',
+      severity: 'error',
+      message: expect.stringContaining('TARGETARCH'),
+      line: 2,
+      column: 12,
+      endLine: 2,
+      endColumn: 23,
+      fix: { title: expect.any(String), safety: 'safe' },
+    });
+  });
+
+  it('exits 2 on usage errors with a clear message', () => {
+    expect(xlint(['--platform', 'linux'])).toMatchObject({ status: 2, stderr: expect.stringContaining('"linux" is not a platform') });
+    expect(xlint(['--bogus'])).toMatchObject({ status: 2, stderr: expect.stringContaining("unknown option '--bogus'") });
+    expect(xlint(['--format', 'xml'])).toMatchObject({ status: 2, stderr: expect.stringContaining('xml') });
+    expect(xlint(['no-such-file'])).toMatchObject({ status: 2, stderr: expect.stringContaining('no-such-file: no such file or directory') });
+  });
+
+  it('--exit-zero, --quiet, --max-warnings and --failure-threshold', () => {
+    const dir = project({ Dockerfile: UNDECLARED });
+    expect(xlint(['--exit-zero'], { cwd: dir }).status).toBe(0);
+    expect(xlint(['--failure-threshold', 'error'], { cwd: dir }).status).toBe(1);
+    const warningsOnly = project({ Dockerfile: 'FROM --platform=$TARGETPLATFORM alpine\nRUN true\n' });
+    expect(xlint([], { cwd: warningsOnly }).status).toBe(1);
+    expect(xlint(['--failure-threshold', 'error'], { cwd: warningsOnly }).status).toBe(0);
+    expect(xlint(['--max-warnings', '5'], { cwd: warningsOnly }).status).toBe(0);
+    expect(xlint(['--max-warnings', '0'], { cwd: warningsOnly })).toMatchObject({ status: 1, stderr: expect.stringContaining('too many warnings') });
+    expect(xlint(['--quiet'], { cwd: warningsOnly })).toMatchObject({ status: 0, stdout: '' });
+  });
+
+  it('--version and --help with examples', () => {
+    expect(xlint(['--version'])).toMatchObject({ status: 0, stdout: expect.stringMatching(/^\d+\.\d+\.\d+/) });
+    const help = xlint(['--help']);
+    expect(help.status).toBe(0);
+    expect(help.stdout).toContain('Examples:');
+    expect(help.stdout).toContain('--unsafe-fixes');
+  });
+});
+
+describe('file discovery', () => {
+  it('finds Dockerfile, *.Dockerfile, Dockerfile.*, Containerfile; skips node_modules and .git', () => {
+    const dir = project({
+      'Dockerfile': CLEAN,
+      'api/api.Dockerfile': CLEAN,
+      'web/Dockerfile.prod': CLEAN,
+      'podman/Containerfile': CLEAN,
+      'node_modules/pkg/Dockerfile': UNDECLARED,
+      '.git/Dockerfile': UNDECLARED,
+      'README.md': '# not a Dockerfile',
+    });
+    const run = xlint(['--format', 'json'], { cwd: dir });
+    expect(run.status).toBe(0);
+    expect(JSON.parse(run.stdout).map((f: { filePath: string }) => f.filePath).sort()).toEqual([
+      'Dockerfile',
+      'api/api.Dockerfile',
+      'podman/Containerfile',
+      'web/Dockerfile.prod',
+    ]);
+  });
+
+  it('takes globs', () => {
+    const dir = project({ 'a/Dockerfile': CLEAN, 'b/Dockerfile': UNDECLARED });
+    const run = xlint(['--format', 'json', 'a/*'], { cwd: dir });
+    expect(JSON.parse(run.stdout).map((f: { filePath: string }) => f.filePath)).toEqual(['a/Dockerfile']);
+  });
+});
+
+describe('--fix and --diff', () => {
+  it('--fix writes safe fixes, a second run changes nothing', () => {
+    const dir = project({ Dockerfile: UNDECLARED });
+    const first = xlint(['--fix'], { cwd: dir });
+    expect(first.status).toBe(0);
+    const fixed = readFileSync(join(dir, 'Dockerfile'), 'utf8');
+    expect(fixed).toContain('ARG TARGETARCH');
+    expect(xlint(['--fix'], { cwd: dir }).status).toBe(0);
+    expect(readFileSync(join(dir, 'Dockerfile'), 'utf8')).toBe(fixed);
+  });
+
+  it('--diff prints a unified diff and writes nothing', () => {
+    const dir = project({ Dockerfile: UNDECLARED });
+    const before = snapshot(dir);
+    const run = xlint(['--diff'], { cwd: dir });
+    expect(run.stdout).toMatch(/^Index: |^===|^--- a\/Dockerfile/m);
+    expect(run.stdout).toContain('+ARG TARGETARCH');
+    expect(snapshot(dir)).toEqual(before);
+  });
+
+  it('--fix keeps the BOM, CRLF line endings and the file mode', () => {
+    const crlf = '\ufeff' + UNDECLARED.replace(/\n/g, '\r\n');
+    const dir = project({ Dockerfile: crlf });
+    chmodSync(join(dir, 'Dockerfile'), 0o640);
+    xlint(['--fix'], { cwd: dir });
+    const fixed = readFileSync(join(dir, 'Dockerfile'), 'utf8');
+    expect(fixed.startsWith('\ufeff')).toBe(true);
+    expect(fixed).toContain('ARG TARGETARCH\r\n');
+    expect(fixed.replace(/\r\n/g, '')).not.toContain('\n');
+    expect(statSync(join(dir, 'Dockerfile')).mode & 0o777).toBe(0o640);
+    expect(readdirSync(dir)).toEqual(['Dockerfile']);
+  });
+
+  it('--stdin with --fix prints the fixed text', () => {
+    const run = xlint(['--stdin', '--stdin-filename', 'svc/Dockerfile', '--fix'], { input: UNDECLARED });
+    expect(run.stdout).toContain('ARG TARGETARCH');
+    const lint = xlint(['--stdin', '--stdin-filename', 'svc/Dockerfile', '--format', 'json'], { input: UNDECLARED });
+    expect(JSON.parse(lint.stdout)[0].filePath).toBe('svc/Dockerfile');
+  });
+});
+
+describe('bad input: one clear message per file, the others still linted, exit 2, nothing written', () => {
+  const cases: [string, string | Buffer, RegExp][] = [
+    ['binary', Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0x02, 0x01, 0x00, 0x00]), /binary file \(NUL byte at offset 6\)/],
+    ['invalid UTF-8', Buffer.concat([Buffer.from('FROM alpine\nRUN echo '), Buffer.from([0xc3, 0x28])]), /not valid UTF-8 \(first bad byte at offset 21\)/],
+    ['10 MB', 'FROM alpine\n' + '# padding\n'.repeat(1_000_000), /file too large \(9\.5 MiB; the limit is 2 MiB\)/],
+    ['no FROM', '# just a comment\n', /no FROM instruction/],
+    ['malformed', 'FROM alpine\nRUN echo hi\nFORM typo\n', /unknown instruction "FORM"/],
+  ];
+  for (const [name, content, message] of cases) {
+    it(name, () => {
+      const dir = project({ 'bad/Dockerfile': content, 'good/Dockerfile': UNDECLARED });
+      const before = snapshot(dir);
+      const run = xlint(['--fix', '--format', 'json'], { cwd: dir });
+      expect(run.status).toBe(2);
+      const reports = JSON.parse(run.stdout);
+      const bad = reports.find((r: { filePath: string }) => r.filePath === 'bad/Dockerfile');
+      expect(JSON.stringify(bad)).toMatch(message);
+      expect(reports.find((r: { filePath: string }) => r.filePath === 'good/Dockerfile')).toBeDefined();
+      const after = snapshot(dir);
+      expect(after[join(dir, 'bad/Dockerfile')]).toBe(before[join(dir, 'bad/Dockerfile')]);
+      expect(after[join(dir, 'good/Dockerfile')]).not.toBe(before[join(dir, 'good/Dockerfile')]);
+    });
+  }
+
+  it('an empty file', () => {
+    const dir = project({ Dockerfile: '' });
+    expect(xlint([], { cwd: dir })).toMatchObject({ status: 2, stdout: expect.stringContaining('no FROM instruction') });
+  });
+
+  it('a directory named Dockerfile is searched, not read', () => {
+    const dir = project({ 'Dockerfile/Dockerfile': CLEAN });
+    expect(xlint(['--format', 'json'], { cwd: dir })).toMatchObject({ status: 0, stdout: expect.stringContaining('Dockerfile/Dockerfile') });
+  });
+
+  it('a symlink loop', () => {
+    const dir = project({ 'good/Dockerfile': CLEAN });
+    symlinkSync('Dockerfile.b', join(dir, 'Dockerfile.a'));
+    symlinkSync('Dockerfile.a', join(dir, 'Dockerfile.b'));
+    const run = xlint(['Dockerfile.a', 'good/Dockerfile'], { cwd: dir });
+    expect(run.status).toBe(2);
+    expect(run.stderr).toContain('Dockerfile.a: too many levels of symbolic links');
+  });
+
+  it('an unreadable file', () => {
+    const dir = project({ 'secret/Dockerfile': UNDECLARED, 'good/Dockerfile': CLEAN });
+    chmodSync(join(dir, 'secret/Dockerfile'), 0o000);
+    const run = xlint(['secret/Dockerfile', 'good/Dockerfile'], { cwd: dir, uid: process.getuid?.() === 0 ? 65534 : undefined });
+    expect(run.status).toBe(2);
+    expect(run.stderr).toContain('secret/Dockerfile: permission denied');
+  });
+
+  it('an invalid config names the file and the key', () => {
+    const dir = project({ Dockerfile: CLEAN, '.xlintrc.json': '{"platforms": ["linux/amd64"], "rulez": {}}' });
+    const run = xlint([], { cwd: dir });
+    expect(run.status).toBe(2);
+    expect(run.stderr).toContain('.xlintrc.json: unknown key "rulez"');
+    const badRule = project({ Dockerfile: CLEAN, '.xlintrc.json': '{"rules": {"no-such-rule": "off"}}' });
+    expect(xlint([], { cwd: badRule }).stderr).toContain('unknown rule "no-such-rule"');
+  });
+});
+
+describe('configuration', () => {
+  it('the nearest .xlintrc.json sets severities and platforms', () => {
+    const dir = project({
+      'svc/Dockerfile': UNDECLARED,
+      'svc/.xlintrc.json': JSON.stringify({ rules: { 'undeclared-platform-arg': 'off' } }),
+      'other/Dockerfile': UNDECLARED,
+    });
+    const reports = JSON.parse(xlint(['--format', 'json'], { cwd: dir }).stdout);
+    const ids = (file: string) => reports.find((r: { filePath: string }) => r.filePath === file).diagnostics.map((d: { ruleId: string }) => d.ruleId);
+    expect(ids('svc/Dockerfile')).not.toContain('undeclared-platform-arg');
+    expect(ids('other/Dockerfile')).toContain('undeclared-platform-arg');
+  });
+
+  it('ignores the paths it lists', () => {
+    const dir = project({ 'Dockerfile': CLEAN, 'vendor/Dockerfile': UNDECLARED, '.xlintrc.json': '{"ignore": ["vendor/**"]}' });
+    expect(xlint([], { cwd: dir }).status).toBe(0);
+  });
+});
+
+describe('suppressions', () => {
+  it('--report-unused-ignores reports a suppression that suppressed nothing', () => {
+    const dir = project({ Dockerfile: '# xlint ignore=undeclared-platform-arg\nFROM alpine\nRUN true\n' });
+    expect(xlint([], { cwd: dir }).status).toBe(0);
+    const run = xlint(['--report-unused-ignores'], { cwd: dir });
+    expect(run.status).toBe(1);
+    expect(run.stdout).toContain('unused suppression: "undeclared-platform-arg"');
+  });
+
+  it('# xlint ignore above a FROM covers the stage', () => {
+    const dir = project({ Dockerfile: '# xlint ignore=undeclared-platform-arg\n' + UNDECLARED });
+    expect(xlint([], { cwd: dir }).stdout).not.toContain('undeclared-platform-arg');
+  });
+});
+
+describe('explain-build', () => {
+  it('prints the model as text and JSON', () => {
+    const dir = project({ Dockerfile: EMULATED_GO });
+    const text = xlint(['explain-build', 'Dockerfile'], { cwd: dir });
+    expect(text.status).toBe(0);
+    expect(text.stdout).toContain('runs once per target: native for linux/amd64, emulated for linux/arm64');
+    expect(text.stdout).toContain('linux/arm64: 1 RUN step emulated');
+    const json = JSON.parse(xlint(['explain-build', 'Dockerfile', '--format', 'json', '--platform', 'linux/arm64', '--build-platform', 'linux/amd64'], { cwd: dir }).stdout);
+    expect(json).toMatchObject({ buildPlatform: 'linux/amd64', targetPlatforms: ['linux/arm64'], outputStage: 1 });
+    expect(json.stages[0]).toMatchObject({ name: 'build', emulatedOn: ['linux/arm64'], runs: [{ line: 4, commands: [{ name: 'go', kind: 'build', toolchain: 'go' }] }] });
+  });
+
+  it('exits 2 for an unreadable or malformed Dockerfile', () => {
+    expect(xlint(['explain-build', 'nope']).status).toBe(2);
+    const dir = project({ Dockerfile: 'RUN echo\n' });
+    expect(xlint(['explain-build', 'Dockerfile'], { cwd: dir })).toMatchObject({ status: 2, stdout: expect.stringContaining('no FROM instruction') });
+  });
+});
+
+describe('rules and explain', () => {
+  it('lists the rules and prints a rule doc', () => {
+    const list = xlint(['rules']);
+    expect(list.status).toBe(0);
+    expect(list.stdout).toContain('redundant-target-platform');
+    const doc = xlint(['explain', 'redundant-target-platform']);
+    expect(doc.stdout).toContain('## Why is this bad?');
+    expect(xlint(['explain', 'nope'])).toMatchObject({ status: 2, stderr: expect.stringContaining('no rule "nope"') });
+  });
+});

@@ -1,0 +1,435 @@
+/**
+ * The CI formatters: SARIF checked against the official 2.1.0 schema, GitHub commands line by line,
+ * the XML formats parsed by a strict parser, GitLab fingerprints that survive moved lines. A
+ * hand-built report set keeps the assertions exact; the examples, linted by the real rules, keep them real.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import Ajv2020 from 'ajv/dist/2020';
+import addFormats from 'ajv-formats';
+import { SaxesParser } from 'saxes';
+import { describe, expect, it } from 'vitest';
+import { formatCheckstyle } from '../cli/formats/checkstyle';
+import type { FormatContext } from '../cli/formats/common';
+import { formatGithub } from '../cli/formats/github';
+import { formatGitlab, type CodeQualityIssue } from '../cli/formats/gitlab';
+import { formatNames, formatters } from '../cli/formats/index';
+import { formatJunit } from '../cli/formats/junit';
+import { formatSarif } from '../cli/formats/sarif';
+import type { FileReport } from '../cli/report';
+import { rangeOf, sourceText } from '../core/document';
+import { INVALID_DOCKERFILE, lint } from '../core/lint';
+import { defineRule, type Diagnostic, type Fix, type Rule, type Severity } from '../core/rule';
+import { ruleDocUrl } from '../rules/docs';
+import { rules } from '../rules/index';
+
+const root = join(__dirname, '..');
+const multitoolDir = join(root, 'node_modules/@microsoft/sarif-multitool-linux');
+
+// ---------------------------------------------------------------- synthetic reports
+
+function fakeRule(id: string, severity: Severity): Rule {
+  return defineRule({
+    meta: {
+      id,
+      severity,
+      description: `Do not ${id}`,
+      fixes: ['safe', 'unsafe'],
+      messages: { found: '{{text}}' },
+      docs: { what: `Finds ${id}.`, why: 'Because.', bad: 'FROM --platform=$TARGETPLATFORM alpine', good: 'FROM alpine', fixSafety: 'Safe.' },
+    },
+    check() {},
+  });
+}
+
+const fakeRules = [fakeRule('fake-error', 'error'), fakeRule('fake-warning', 'warning'), fakeRule('fake-info', 'info')];
+const cwd = '/repo';
+const synthetic: FormatContext = { rules: fakeRules, cwd, toolVersion: '1.2.3' };
+
+const SOURCE = 'FROM --platform=$TARGETPLATFORM alpine\nRUN echo "é😀" && make\n';
+const NASTY = 'bad "--platform", 50% of 100: <done> & more\r\nnext line';
+
+function diagnostic(source: string, ruleId: string, severity: Severity, message: string, start: number, end: number, fix: Fix | null = null): Diagnostic {
+  return { ruleId, severity, message, range: rangeOf(sourceText(source), start, end), start, end, fix };
+}
+
+function syntheticReports(prefix = ''): FileReport[] {
+  const source = prefix + SOURCE;
+  const at = (text: string) => source.indexOf(text);
+  const flag = at('--platform');
+  const make = at('make');
+  return [
+    {
+      filePath: 'svc, a/My Dockerfile',
+      source,
+      fixedCount: 0,
+      diagnostics: [
+        diagnostic(source, 'fake-error', 'error', NASTY, flag, flag + '--platform=$TARGETPLATFORM'.length, {
+          title: 'Remove --platform=$TARGETPLATFORM',
+          safety: 'safe',
+          edits: [{ start: flag, end: flag + '--platform=$TARGETPLATFORM '.length, text: '' }],
+        }),
+        // After an emoji: columns count UTF-16 units, so "make" starts at column 19, not 18.
+        diagnostic(source, 'fake-warning', 'warning', 'runs "make" emulated', make, make + 4, {
+          title: 'Use the cross compiler',
+          safety: 'unsafe',
+          edits: [
+            { start: make, end: make + 4, text: 'xx-make' },
+            { start: at('RUN'), end: at('RUN'), text: 'ARG TARGETARCH\n' },
+          ],
+        }),
+        diagnostic(source, 'fake-info', 'info', 'spans two lines', at('alpine'), at('echo')),
+        diagnostic(source, 'fake-warning', 'warning', 'runs "make" emulated', make, make + 4),
+      ],
+    },
+    { filePath: 'clean/Dockerfile', source: 'FROM alpine\n', fixedCount: 0, diagnostics: [] },
+    { filePath: 'missing/Dockerfile', source: '', fixedCount: 0, diagnostics: [], error: 'no such file or directory' },
+    {
+      filePath: '../elsewhere/Dockerfile',
+      source: 'FROM\n',
+      fixedCount: 0,
+      diagnostics: [diagnostic('FROM\n', INVALID_DOCKERFILE, 'error', 'FROM requires an image', 0, 4)],
+    },
+  ];
+}
+
+// ---------------------------------------------------------------- real reports
+
+function exampleReports(): FileReport[] {
+  const dir = join(root, 'examples');
+  return readdirSync(dir)
+    .filter((name) => name.endsWith('.Dockerfile'))
+    .sort()
+    .map((name) => {
+      const source = readFileSync(join(dir, name), 'utf8');
+      const result = lint(source, { rules, buildPlatform: 'linux/amd64', targetPlatforms: ['linux/amd64', 'linux/arm64'] });
+      return { filePath: `examples/${name}`, diagnostics: result.diagnostics, source, fixedCount: 0 };
+    });
+}
+
+const real: FormatContext = { rules, cwd: root, toolVersion: '0.1.0' };
+
+// ---------------------------------------------------------------- XML, strictly
+
+interface XmlElement {
+  name: string;
+  attributes: Record<string, string>;
+  children: XmlElement[];
+  text: string;
+}
+
+/** Parses with saxes, which rejects anything not well-formed XML 1.0 (bad characters, stray `<`, unknown entities). */
+function parseXml(xml: string): XmlElement {
+  const parser = new SaxesParser();
+  const stack: XmlElement[] = [{ name: '#document', attributes: {}, children: [], text: '' }];
+  const errors: string[] = [];
+  parser.on('error', (e) => errors.push(e.message));
+  parser.on('opentag', (tag) => {
+    const element: XmlElement = { name: tag.name, attributes: tag.attributes as Record<string, string>, children: [], text: '' };
+    stack[stack.length - 1].children.push(element);
+    stack.push(element);
+  });
+  parser.on('text', (text) => (stack[stack.length - 1].text += text));
+  parser.on('closetag', () => stack.pop());
+  parser.write(xml).close();
+  expect(errors).toEqual([]);
+  // Lone surrogates slip past a JavaScript parser; XML 1.0 forbids them.
+  expect(xml).not.toMatch(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/);
+  expect(stack[0].children).toHaveLength(1);
+  return stack[0].children[0];
+}
+
+const childrenNamed = (element: XmlElement, name: string) => element.children.filter((c) => c.name === name);
+
+// ---------------------------------------------------------------- SARIF
+
+const schema = JSON.parse(readFileSync(join(multitoolDir, 'sarif-2.1.0.json'), 'utf8'));
+const ajv = new Ajv2020({ allErrors: true, strict: false });
+addFormats(ajv);
+const validateSarif = ajv.compile(schema);
+
+function expectValidSarif(text: string) {
+  const log = JSON.parse(text);
+  const valid = validateSarif(log);
+  expect(validateSarif.errors ?? [], ajv.errorsText(validateSarif.errors)).toEqual([]);
+  expect(valid).toBe(true);
+  return log;
+}
+
+function applyReplacements(source: string, replacements: { deletedRegion: { charOffset: number; charLength: number }; insertedContent?: { text: string } }[]) {
+  let out = source;
+  for (const r of [...replacements].sort((a, b) => b.deletedRegion.charOffset - a.deletedRegion.charOffset)) {
+    const { charOffset, charLength } = r.deletedRegion;
+    out = out.slice(0, charOffset) + (r.insertedContent?.text ?? '') + out.slice(charOffset + charLength);
+  }
+  return out;
+}
+
+describe('sarif', () => {
+  it('uses the official SARIF 2.1.0 schema (JSON Schema 2020-12)', () => {
+    expect(schema.$schema).toBe('https://json-schema.org/draft/2020-12/schema');
+    expect(schema.title).toMatch(/SARIF\) Version 2\.1\.0/);
+  });
+
+  it('validates for the linted examples, with every rule and each finding pointing at its rule', () => {
+    const reports = exampleReports();
+    const log = expectValidSarif(formatSarif(reports, real));
+    const run = log.runs[0];
+    const ruleIds = run.tool.driver.rules.map((r: { id: string }) => r.id);
+    expect(ruleIds).toEqual([...rules.map((r) => r.meta.id), INVALID_DOCKERFILE]);
+    expect(run.results).toHaveLength(reports.reduce((n, r) => n + r.diagnostics.length, 0));
+    for (const result of run.results) expect(run.tool.driver.rules[result.ruleIndex].id).toBe(result.ruleId);
+    for (const rule of run.tool.driver.rules.slice(0, rules.length)) {
+      expect(rule.helpUri).toBe(ruleDocUrl(rule.id));
+      expect(rule.help.markdown).toMatch(new RegExp(`^# ${rule.id}\\n`));
+    }
+    expect(run.invocations).toEqual([{ executionSuccessful: true }]);
+  });
+
+  it('validates for the hand-made reports and carries their exact fields', () => {
+    const reports = syntheticReports();
+    const log = expectValidSarif(formatSarif(reports, synthetic));
+    expect(log.version).toBe('2.1.0');
+    const run = log.runs[0];
+    expect(run.tool.driver).toMatchObject({ name: 'xlint', version: '1.2.3', informationUri: 'https://github.com/xlint-dev/xlint' });
+    expect(run.tool.driver.rules[0]).toEqual({
+      id: 'fake-error',
+      name: 'FakeError',
+      shortDescription: { text: 'Do not fake-error' },
+      fullDescription: { text: 'Finds fake-error.' },
+      help: { text: expect.stringMatching(/^# fake-error\n\nDo not fake-error\.\n/), markdown: expect.stringMatching(/## Fix safety\n\nSafe\./) },
+      helpUri: ruleDocUrl('fake-error'),
+      defaultConfiguration: { level: 'error' },
+    });
+    expect(run.tool.driver.rules.map((r: { defaultConfiguration: { level: string } }) => r.defaultConfiguration.level)).toEqual(['error', 'warning', 'note', 'error']);
+    expect(run.originalUriBaseIds).toEqual({ '%SRCROOT%': { uri: 'file:///repo/' } });
+    expect(run.columnKind).toBe('utf16CodeUnits');
+
+    const [flag, make, multiline, duplicate, invalid] = run.results;
+    expect(flag).toMatchObject({ ruleId: 'fake-error', ruleIndex: 0, level: 'error', message: { text: NASTY } });
+    const location = { uri: 'svc%2C%20a/My%20Dockerfile', uriBaseId: '%SRCROOT%' };
+    expect(flag.locations).toEqual([{ physicalLocation: { artifactLocation: location, region: { startLine: 1, startColumn: 6, endLine: 1, endColumn: 32 } } }]);
+    expect(flag.fixes).toEqual([
+      {
+        description: { text: 'Remove --platform=$TARGETPLATFORM' },
+        artifactChanges: [{ artifactLocation: location, replacements: [{ deletedRegion: { charOffset: 5, charLength: 27 } }] }],
+        properties: { safety: 'safe' },
+      },
+    ]);
+    expect(applyReplacements(SOURCE, flag.fixes[0].artifactChanges[0].replacements)).toBe('FROM alpine\nRUN echo "é😀" && make\n');
+
+    expect(make).toMatchObject({ ruleId: 'fake-warning', ruleIndex: 1, level: 'warning' });
+    expect(make.locations[0].physicalLocation.region).toEqual({ startLine: 2, startColumn: 19, endLine: 2, endColumn: 23 });
+    expect(make.fixes[0].properties).toEqual({ safety: 'unsafe' });
+    expect(make.fixes[0].artifactChanges[0].replacements.map((r: { deletedRegion: { charOffset: number } }) => r.deletedRegion.charOffset)).toEqual([39, 57]);
+    expect(applyReplacements(SOURCE, make.fixes[0].artifactChanges[0].replacements)).toBe(
+      'FROM --platform=$TARGETPLATFORM alpine\nARG TARGETARCH\nRUN echo "é😀" && xx-make\n',
+    );
+
+    expect(multiline).toMatchObject({ ruleId: 'fake-info', ruleIndex: 2, level: 'note' });
+    expect(multiline.locations[0].physicalLocation.region).toEqual({ startLine: 1, startColumn: 33, endLine: 2, endColumn: 5 });
+    expect(multiline.fixes).toBeUndefined();
+    expect(duplicate.fixes).toBeUndefined();
+
+    // Outside the cwd: an absolute file URI, no base id.
+    expect(invalid).toMatchObject({ ruleId: INVALID_DOCKERFILE, ruleIndex: 3, level: 'error' });
+    expect(invalid.locations[0].physicalLocation.artifactLocation).toEqual({ uri: 'file:///elsewhere/Dockerfile' });
+
+    expect(run.invocations).toEqual([
+      {
+        executionSuccessful: false,
+        toolExecutionNotifications: [
+          {
+            level: 'error',
+            message: { text: 'no such file or directory' },
+            locations: [{ physicalLocation: { artifactLocation: { uri: 'missing/Dockerfile', uriBaseId: '%SRCROOT%' } } }],
+          },
+        ],
+      },
+    ]);
+  });
+
+  it('gives the real cwd as a file URI ending in a slash', () => {
+    const log = expectValidSarif(formatSarif([], real));
+    expect(log.runs[0].originalUriBaseIds['%SRCROOT%'].uri).toBe(`${pathToFileURL(root).href}/`);
+    expect(log.runs[0].results).toEqual([]);
+  });
+
+  // The SDK's own validator also runs SARIF's authoring rules (URI base ids, rule names, ...).
+  it.runIf(process.platform === 'linux' && process.arch === 'x64' && existsSync(join(multitoolDir, 'Sarif.Multitool')))(
+    'passes the SARIF Multitool validator with no error or warning',
+    () => {
+      const dir = mkdtempSync(join(tmpdir(), 'xlint-sarif-'));
+      try {
+        const input = join(dir, 'xlint.sarif');
+        const output = join(dir, 'validation.sarif');
+        writeFileSync(input, formatSarif([...exampleReports(), ...syntheticReports()], { ...real, rules: [...rules, ...fakeRules] }));
+        execFileSync(join(multitoolDir, 'Sarif.Multitool'), ['validate', input, '--output', output, '--log', 'ForceOverwrite', '--level', 'Error;Warning'], {
+          stdio: 'pipe',
+          timeout: 60_000,
+        });
+        const findings = JSON.parse(readFileSync(output, 'utf8')).runs[0].results ?? [];
+        expect(findings.map((f: { ruleId: string; message: { arguments?: string[] } }) => `${f.ruleId} ${f.message.arguments?.join(' ')}`)).toEqual([]);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+  );
+});
+
+// ---------------------------------------------------------------- GitHub
+
+describe('github', () => {
+  it('writes one workflow command per finding, escaping data and properties', () => {
+    expect(formatGithub(syntheticReports(), synthetic).split('\n')).toEqual([
+      '::error file=svc%2C a/My Dockerfile,line=1,col=6,endLine=1,endColumn=32,title=xlint(fake-error)::bad "--platform", 50%25 of 100: <done> & more%0D%0Anext line',
+      '::warning file=svc%2C a/My Dockerfile,line=2,col=19,endLine=2,endColumn=23,title=xlint(fake-warning)::runs "make" emulated',
+      // Columns only for a single line: GitHub rejects them otherwise.
+      '::notice file=svc%2C a/My Dockerfile,line=1,endLine=2,title=xlint(fake-info)::spans two lines',
+      '::warning file=svc%2C a/My Dockerfile,line=2,col=19,endLine=2,endColumn=23,title=xlint(fake-warning)::runs "make" emulated',
+      '::error file=missing/Dockerfile,title=xlint::no such file or directory',
+      '::error file=/elsewhere/Dockerfile,line=1,col=1,endLine=1,endColumn=5,title=xlint(invalid-dockerfile)::FROM requires an image',
+      '',
+    ]);
+  });
+
+  it('escapes a colon in a property', () => {
+    const report: FileReport = { filePath: 'C:d/Dockerfile', source: 'FROM a\n', fixedCount: 0, diagnostics: [diagnostic('FROM a\n', 'fake-info', 'info', 'x', 0, 4)] };
+    expect(formatGithub([report], synthetic)).toBe('::notice file=C%3Ad/Dockerfile,line=1,col=1,endLine=1,endColumn=5,title=xlint(fake-info)::x\n');
+  });
+
+  it('prints nothing for clean files', () => {
+    expect(formatGithub([{ filePath: 'Dockerfile', source: '', fixedCount: 0, diagnostics: [] }], synthetic)).toBe('');
+  });
+
+  it('covers the examples, one line per finding', () => {
+    const reports = exampleReports();
+    const lines = formatGithub(reports, real).trimEnd().split('\n').filter(Boolean);
+    expect(lines).toHaveLength(reports.reduce((n, r) => n + r.diagnostics.length, 0));
+    for (const line of lines) expect(line).toMatch(/^::(error|warning|notice) file=examples\/[\w.-]+,line=\d+,(col=\d+,)?endLine=\d+,(endColumn=\d+,)?title=xlint\([a-z-]+\)::[^\n]+$/);
+  });
+});
+
+// ---------------------------------------------------------------- Checkstyle
+
+describe('checkstyle', () => {
+  it('parses as XML and carries each finding with its source and unescaped message', () => {
+    const xml = formatCheckstyle(syntheticReports(), synthetic);
+    expect(xml.startsWith('<?xml version="1.0" encoding="utf-8"?>\n')).toBe(true);
+    const doc = parseXml(xml);
+    expect(doc.name).toBe('checkstyle');
+    const files = childrenNamed(doc, 'file');
+    expect(files.map((f) => f.attributes.name)).toEqual(['svc, a/My Dockerfile', 'clean/Dockerfile', 'missing/Dockerfile', '/elsewhere/Dockerfile']);
+    expect(childrenNamed(files[0], 'error').map((e) => e.attributes)).toEqual([
+      { line: '1', column: '6', severity: 'error', message: NASTY, source: 'xlint.fake-error' },
+      { line: '2', column: '19', severity: 'warning', message: 'runs "make" emulated', source: 'xlint.fake-warning' },
+      { line: '1', column: '33', severity: 'info', message: 'spans two lines', source: 'xlint.fake-info' },
+      { line: '2', column: '19', severity: 'warning', message: 'runs "make" emulated', source: 'xlint.fake-warning' },
+    ]);
+    expect(files[1].children).toEqual([]);
+    expect(childrenNamed(files[2], 'error').map((e) => e.attributes)).toEqual([{ line: '0', severity: 'error', message: 'no such file or directory', source: 'xlint' }]);
+    expect(childrenNamed(files[3], 'error')[0].attributes.source).toBe('xlint.invalid-dockerfile');
+  });
+
+  it('replaces characters XML cannot carry', () => {
+    const message = 'nul\u0000 bell\u0007 lone\ud800 pair😀 tab\t';
+    const report: FileReport = { filePath: 'Dockerfile', source: 'FROM a\n', fixedCount: 0, diagnostics: [diagnostic('FROM a\n', 'fake-info', 'info', message, 0, 4)] };
+    const doc = parseXml(formatCheckstyle([report], synthetic));
+    expect(doc.children[0].children[0].attributes.message).toBe('nul\ufffd bell\ufffd lone\ufffd pair😀 tab\t');
+  });
+
+  it('parses for the examples', () => {
+    const reports = exampleReports();
+    const doc = parseXml(formatCheckstyle(reports, real));
+    expect(childrenNamed(doc, 'file')).toHaveLength(reports.length);
+    const errors = childrenNamed(doc, 'file').flatMap((f) => childrenNamed(f, 'error'));
+    expect(errors.map((e) => e.attributes.message)).toEqual(reports.flatMap((r) => r.diagnostics.map((d) => d.message)));
+  });
+});
+
+// ---------------------------------------------------------------- JUnit
+
+describe('junit', () => {
+  it('has a suite per file, a failing case per finding, a passing case for a clean file, an error for an unreadable one', () => {
+    const doc = parseXml(formatJunit(syntheticReports(), synthetic));
+    expect(doc.name).toBe('testsuites');
+    expect(doc.attributes).toEqual({ name: 'xlint', tests: '7', failures: '5', errors: '1' });
+    const suites = childrenNamed(doc, 'testsuite');
+    expect(suites.map((s) => [s.attributes.name, s.attributes.tests, s.attributes.failures, s.attributes.errors])).toEqual([
+      ['svc, a/My Dockerfile', '4', '4', '0'],
+      ['clean/Dockerfile', '1', '0', '0'],
+      ['missing/Dockerfile', '1', '0', '1'],
+      ['/elsewhere/Dockerfile', '1', '1', '0'],
+    ]);
+    const [first] = childrenNamed(suites[0], 'testcase');
+    expect(first.attributes).toEqual({ classname: 'svc, a/My Dockerfile', name: 'fake-error at 1:6' });
+    const failure = childrenNamed(first, 'failure')[0];
+    expect(failure.attributes).toEqual({ type: 'error', message: NASTY });
+    expect(failure.text).toBe(`error at 1:6: ${NASTY} (fake-error)`);
+    const passing = childrenNamed(suites[1], 'testcase');
+    expect(passing).toHaveLength(1);
+    expect(passing[0].children).toEqual([]);
+    const unreadable = childrenNamed(suites[2], 'testcase');
+    expect(childrenNamed(unreadable[0], 'error')[0].attributes).toEqual({ message: 'no such file or directory' });
+  });
+
+  it('parses for the examples, counting every finding', () => {
+    const reports = exampleReports();
+    const doc = parseXml(formatJunit(reports, real));
+    const findings = reports.reduce((n, r) => n + r.diagnostics.length, 0);
+    expect(Number(doc.attributes.failures)).toBe(findings);
+    expect(childrenNamed(doc, 'testsuite')).toHaveLength(reports.length);
+  });
+});
+
+// ---------------------------------------------------------------- GitLab
+
+describe('gitlab', () => {
+  const parse = (text: string) => JSON.parse(text) as CodeQualityIssue[];
+
+  it('has every required key, maps severities, and points at the first line', () => {
+    const issues = parse(formatGitlab(syntheticReports(), synthetic));
+    for (const issue of issues) {
+      expect(Object.keys(issue).sort()).toEqual(['check_name', 'description', 'fingerprint', 'location', 'severity']);
+      expect(issue.fingerprint).toMatch(/^[0-9a-f]{32}$/);
+      expect(['info', 'minor', 'major', 'critical', 'blocker']).toContain(issue.severity);
+    }
+    expect(issues.map((i) => [i.check_name, i.severity, i.location.path, i.location.lines.begin, i.location.lines.end])).toEqual([
+      ['fake-error', 'major', 'svc, a/My Dockerfile', 1, 1],
+      ['fake-warning', 'minor', 'svc, a/My Dockerfile', 2, 2],
+      ['fake-info', 'info', 'svc, a/My Dockerfile', 1, 2],
+      ['fake-warning', 'minor', 'svc, a/My Dockerfile', 2, 2],
+      ['xlint', 'major', 'missing/Dockerfile', 1, 1],
+      [INVALID_DOCKERFILE, 'major', '/elsewhere/Dockerfile', 1, 1],
+    ]);
+    expect(issues[0].description).toBe(NASTY);
+  });
+
+  it('gives unique fingerprints, the same on every run and after lines move', () => {
+    const first = parse(formatGitlab(syntheticReports(), synthetic));
+    const again = parse(formatGitlab(syntheticReports(), synthetic));
+    const shifted = parse(formatGitlab(syntheticReports('# a comment\n\n'), synthetic));
+    expect(shifted[0].location.lines.begin).toBe(3);
+    const prints = first.map((i) => i.fingerprint);
+    expect(new Set(prints).size).toBe(prints.length);
+    expect(again.map((i) => i.fingerprint)).toEqual(prints);
+    expect(shifted.map((i) => i.fingerprint)).toEqual(prints);
+  });
+
+  it('gives unique, stable fingerprints for the examples', () => {
+    const prints = parse(formatGitlab(exampleReports(), real)).map((i) => i.fingerprint);
+    expect(new Set(prints).size).toBe(prints.length);
+    expect(parse(formatGitlab(exampleReports(), real)).map((i) => i.fingerprint)).toEqual(prints);
+  });
+});
+
+describe('formatters', () => {
+  it('lists the five CI formats under their --format names', () => {
+    expect(formatNames).toEqual(['sarif', 'github', 'checkstyle', 'gitlab', 'junit']);
+    for (const name of formatNames) expect(formatters[name]([], real).length).toBeGreaterThanOrEqual(0);
+    expect(formatters.sarif).toBe(formatSarif);
+  });
+});
