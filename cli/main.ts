@@ -6,12 +6,19 @@ import { runExplainBuild } from './explain-build-command';
 import { runLint, type LintCommandOptions } from './lint-command';
 import { runLsp } from './lsp-command';
 import type { FileReport } from './report';
+import { formatters } from './formats/index';
+import { rules } from '../rules/index';
 import { runRules, runExplainRule } from './rules-command';
 
 export const EXIT = { ok: 0, findings: 1, usage: 2 } as const;
 
+declare const XLINT_VERSION: string | undefined;
+const VERSION = typeof XLINT_VERSION === 'string' ? XLINT_VERSION : '0.0.0-dev';
+
 /** Formatters beyond stylish and json (which the lint command owns). */
-const FORMATTERS: Record<string, (reports: FileReport[]) => string> = {};
+const FORMATTERS: Record<string, (reports: FileReport[]) => string> = Object.fromEntries(
+  Object.entries(formatters).map(([name, format]) => [name, (reports: FileReport[]) => format(reports, { rules, cwd: process.cwd(), toolVersion: VERSION })]),
+);
 const FORMATS = ['stylish', 'json', ...Object.keys(FORMATTERS)];
 
 function platformList(value: string): string[] {
@@ -119,9 +126,6 @@ Exit codes: 0 no findings, 1 findings, 2 bad usage or unreadable input.`,
 
   return program;
 }
-
-declare const XLINT_VERSION: string | undefined;
-const VERSION = typeof XLINT_VERSION === 'string' ? XLINT_VERSION : '0.0.0-dev';
 
 export async function main(argv: string[]): Promise<void> {
   const program = createProgram();

@@ -47,13 +47,12 @@ export function nameIsSet(run: RunStep, command: CommandFacts, name: string): bo
 /**
  * How a build command is told the platform to build for, or null when it is not:
  * GOARCH (assignments, ARG/ENV, `go env -w`), `-a`/`--arch`/`-r`/`--runtime` for dotnet,
- * `--target` for cargo, a `*-linux-gnu-gcc` compiler, CC/CXX, `--host` for configure, an `xx-*`
- * helper in the same RUN, or any `$TARGET*` handed to the command. A wiring whose value is wrong
+ * `--target` for cargo, a `*-linux-gnu-gcc` compiler, CC/CXX, `--host` for configure or any
+ * `$TARGET*` handed to a C build, an `xx-*` helper in the same RUN. A wiring whose value is wrong
  * or undeclared (`GOARCH=$TARGETARCH` with no `ARG TARGETARCH`) still counts: other rules report it.
  */
 export function targetWiring(model: Model, stage: Stage, run: RunStep, command: CommandFacts): string | null {
   const words = command.words.slice(1).map((w) => w.value);
-  if (words.some((w) => TARGET_REFERENCE.test(w)) || command.assignments.some((a) => TARGET_REFERENCE.test(a.value))) return '$TARGET* argument';
   if (run.commands.some((c) => c.kind === 'cross-helper')) return 'xx helper';
   const lineage = stageLineage(model, stage);
   const everyCommand = lineage.flatMap((s) => s.runs.flatMap((r) => r.commands));
@@ -93,6 +92,8 @@ export function targetWiring(model: Model, stage: Stage, run: RunStep, command: 
 function cWiring(run: RunStep, command: CommandFacts): string | null {
   if (command.name && TRIPLE_COMPILER.test(command.name)) return command.name;
   const words = command.words.slice(1).map((w) => w.value);
+  // A build script handed the target (`make ARCH=$TARGETARCH`, `cmake -DARCH=$TARGETARCH`).
+  if (words.some((w) => TARGET_REFERENCE.test(w)) || command.assignments.some((a) => TARGET_REFERENCE.test(a.value))) return '$TARGET* argument';
   const flag = words.find(
     (w) =>
       /^--(host|target|cross-file)(=|$)/.test(w) ||

@@ -4,6 +4,7 @@
  * Pure: text in, data out.
  */
 import { DockerfileParser, type Dockerfile, type Flag, type From, type Instruction, type Run } from 'dockerfile-ast';
+import { memoizeInstruction } from './ast';
 import { classifyCommand, type Classification } from './classify';
 import { offsetAt, rangeOf, sourceText, type Range, type SourceText } from './document';
 import { expand, references } from './expand';
@@ -178,6 +179,8 @@ export function buildModel(raw: string, options: BuildOptions): Model {
   // 1. Split instructions into the global part and stages.
   let current: Stage | null = null;
   for (const instruction of ast.getInstructions()) {
+    const range = instruction.getRange();
+    memoizeInstruction(instruction, source.text.slice(offsetAt(source, range.start), offsetAt(source, range.end)));
     const keyword = instruction.getKeyword();
     if (!KNOWN_INSTRUCTIONS.has(keyword)) {
       errors.push({ message: `unknown instruction "${instruction.getInstruction()}"`, range: instruction.getInstructionRange() });
@@ -709,8 +712,9 @@ export interface EnvAssignment {
 
 /** The assignments of an ENV instruction (`ENV A=1 B=2`; the legacy `ENV A 1` spans to the end). */
 export function envDeclarations(model: Model, instruction: Instruction): EnvAssignment[] {
+  if (instruction.getKeyword() !== 'ENV') return [];
   const range = instruction.getArgumentsRange();
-  if (!range || instruction.getKeyword() !== 'ENV') return [];
+  if (!range) return [];
   const to = offsetAt(model.source, range.end);
   const words = readWords(model.source.text, offsetAt(model.source, range.start), to, model.escapeChar);
   if (words.length > 0 && !words[0].value.includes('=')) {

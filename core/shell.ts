@@ -63,6 +63,7 @@ type Token =
 const NAME_START = /[A-Za-z_]/;
 const NAME_CHAR = /[A-Za-z0-9_]/;
 const OPERATORS = ['&&', '||', ';;', '|&', '>>', '<<<', '<<-', '<<', '>&', '<&', '&>', '>|', ';', '&', '|', '(', ')', '<', '>'];
+const OPERATOR_START = new Set(OPERATORS.map((op) => op[0]));
 const SEPARATORS = new Set(['&&', '||', ';;', '|&', ';', '&', '|', '(', ')', '\n']);
 const REDIRECTS = new Set(['>>', '<<<', '<<-', '<<', '>&', '<&', '&>', '>|', '<', '>']);
 /** Keywords after which a new command starts (`if make; then go build; fi`). */
@@ -130,6 +131,7 @@ class Lexer {
   }
 
   private operatorAt(pos: number): string | null {
+    if (!OPERATOR_START.has(this.text[pos])) return null;
     for (const op of OPERATORS) if (this.text.startsWith(op, pos) && pos + op.length <= this.to) return op;
     return null;
   }

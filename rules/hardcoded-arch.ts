@@ -29,8 +29,8 @@ export default defineRule({
       why:
         'The stage runs once per target platform, but every run builds or downloads the same architecture: the arm64 image ' +
         'ships an amd64 binary and fails with `exec format error`, and nothing in the build reports it. BuildKit hands every ' +
-        'stage the target through `TARGETARCH` (declare `ARG TARGETARCH` in the stage); Go and .NET take Docker\'s ' +
-        'architecture names as they are.',
+        'stage the target through `TARGETARCH` (declare `ARG TARGETARCH` in the stage); Go takes Docker\'s ' +
+        'architecture names as they are, and so does `dotnet -a` in current SDKs.',
       bad:
         'FROM --platform=$BUILDPLATFORM golang:1.22 AS build\nWORKDIR /src\nCOPY . .\n' +
         'RUN CGO_ENABLED=0 GOOS=linux GOARCH=amd64 go build -o /out/app .\n\n' +

@@ -34,8 +34,10 @@ export default defineRule({
     docs: {
       what:
         'A stage that uses `$TARGETARCH`, `$TARGETOS`, `$TARGETPLATFORM`, `$BUILDPLATFORM` or another automatic platform arg ' +
-        '(in a `RUN`, a heredoc, `ENV`, `COPY`, `WORKDIR`, `LABEL`...) without an `ARG` for it in scope; and a `$BUILDPLATFORM` ' +
-        'stage that runs an xx helper (`xx-go`, `xx-cargo`, `xx-apt-get`, `xx-verify`...) without `ARG TARGETPLATFORM`.',
+        '(in a `RUN`, a heredoc, `ENV`, `COPY`, `WORKDIR`, `LABEL`...) without an `ARG` for it in scope; and a stage off the ' +
+        'target platform (`$BUILDPLATFORM`, a constant) that runs an xx helper (`xx-go`, `xx-cargo`, `xx-apt-get`, ' +
+        '`xx-verify`...) with neither `TARGETPLATFORM` nor `TARGETARCH` declared. `CMD`, `ENTRYPOINT` and `HEALTHCHECK` run in ' +
+        'the container, where no `ARG` exists, and `COPY --from` is not expanded: those are not reported.',
       why:
         'BuildKit defines the platform args in the global scope only: inside a stage they are empty until the stage (or a stage ' +
         'it is built `FROM`) declares `ARG NAME`. Nothing fails: `GOARCH=$TARGETARCH go build` receives an empty `GOARCH` and ' +
@@ -66,7 +68,8 @@ export default defineRule({
         'after the `FROM`. A declared platform arg without a default takes BuildKit\'s automatic value, which is what the ' +
         'stage was written to read; the only change is that an empty value becomes the right one. Every finding in a stage ' +
         'carries the same edit, so applying any of them fixes the whole stage. When a global `ARG` gives the name a default, ' +
-        'the declaration brings that default in: `shadowed-platform-arg` reports and fixes the default itself.',
+        'the declaration brings that default in: `shadowed-platform-arg` reports and fixes the default itself. Because the ' +
+        'edit is shared, a use silenced with `# xlint ignore` is declared along with the other uses of its stage.',
       references: [
         'https://docs.docker.com/build/building/variables/#pre-defined-build-arguments',
         'https://docs.docker.com/build/building/multi-platform/#cross-compilation',

@@ -57,16 +57,17 @@ export default defineRule({
   },
   check({ model, report }) {
     const consumers = consumersByStage(model);
+    const memo = new Map<number, Reach | null>();
     for (const stage of model.stages) {
       if (!stage.reachable || stage.platform.kind !== 'builder') continue;
-      const reach = targetReach(model, stage, consumers);
-      if (!reach) continue;
       for (const run of stage.runs) {
         let reportedC = false;
         for (const command of run.commands) {
           if (command.kind !== 'build' || !producesBinary(command) || command.words.length === 0) continue;
           if (command.toolchain === 'c' && reportedC) continue;
           if (targetWiring(model, stage, run, command)) continue;
+          const reach = reachOf(stage.index, model, consumers, memo);
+          if (!reach) continue;
           if (command.toolchain === 'c') reportedC = true;
           const word = command.words[0];
           const wiring = command.toolchain === 'go' ? goEnv(model).filter(([name]) => !nameIsSet(run, command, name)).map(([name]) => name).join('/') : WIRING[command.toolchain!];
@@ -77,7 +78,7 @@ export default defineRule({
               wiring,
               build: model.buildPlatform,
               consumer: reach.consumer.name ? `"${reach.consumer.name}"` : String(reach.consumer.index),
-              targets: reach.targets.join(', '),
+              targets: model.targetPlatforms.filter((t) => reach.targets.has(t)).join(', '),
             },
             start: word.start,
             end: word.end,
@@ -116,38 +117,43 @@ function producesBinary(command: CommandFacts): boolean {
   }
 }
 
+interface Reach {
+  consumer: Stage;
+  targets: Set<string>;
+}
+
 /**
- * The first target-platform stage this stage's files reach (through COPY --from, RUN --mount=from,
- * or FROM, also through other $BUILDPLATFORM stages), and the targets for which that stage runs
- * on another platform than this one; null when nothing reaches such a stage.
+ * The first target-platform stage a stage's files reach (through COPY --from, RUN --mount=from or
+ * FROM, also through other $BUILDPLATFORM stages), and the targets for which that stage runs on
+ * another platform; null when nothing reaches such a stage. Memoized: linear in stages and edges.
  */
-function targetReach(model: Model, stage: Stage, consumers: Consumer[][]): { consumer: Stage; targets: string[] } | null {
-  const seen = new Set<number>([stage.index]);
-  const queue = [stage.index];
-  let first: Stage | null = null;
-  const targets = new Set<string>();
-  while (queue.length > 0) {
-    const index = queue.shift()!;
-    for (const { stage: consumer, edge } of consumers[index]) {
-      if (edge.kind !== 'from' && consumer.platform.kind === 'target') {
-        const wrong = consumer.reachableFor.filter((t) => stage.platformFor[t] !== null && consumer.platformFor[t] !== stage.platformFor[t]);
-        if (wrong.length > 0) {
-          first ??= consumer;
-          for (const t of wrong) targets.add(t);
-        }
-      } else if (consumer.platform.kind === 'builder' && !seen.has(consumer.index)) {
-        seen.add(consumer.index);
-        queue.push(consumer.index);
-      }
+function reachOf(index: number, model: Model, consumers: Consumer[][], memo: Map<number, Reach | null>): Reach | null {
+  if (memo.has(index)) return memo.get(index)!;
+  memo.set(index, null); // a cycle (a model error) ends here
+  const stage = model.stages[index];
+  let result: Reach | null = null;
+  const add = (consumer: Stage, targets: Iterable<string>) => {
+    result ??= { consumer, targets: new Set() };
+    for (const t of targets) result.targets.add(t);
+  };
+  for (const { stage: consumer, edge } of consumers[index]) {
+    if (edge.kind !== 'from' && consumer.platform.kind === 'target') {
+      const wrong = consumer.reachableFor.filter((t) => stage.platformFor[t] != null && consumer.platformFor[t] !== stage.platformFor[t]);
+      if (wrong.length > 0) add(consumer, wrong);
+    } else if (consumer.platform.kind === 'builder') {
+      const further = reachOf(consumer.index, model, consumers, memo);
+      if (further) add(further.consumer, further.targets);
     }
   }
-  return first ? { consumer: first, targets: model.targetPlatforms.filter((t) => targets.has(t)) } : null;
+  memo.set(index, result);
+  return result;
 }
 
 function fixFor(model: Model, stage: Stage, run: RunStep, command: CommandFacts): Fix | null {
-  const declare = (names: string[], edits: Edit[]): Edit[] => {
-    const missing = names.filter((n) => !run.inScope.has(n));
-    return missing.length > 0 ? [...edits, declareArgsBeforeInstruction(model, stage, missing, run.instruction)] : edits;
+  /** Declares the args the edits read, before the first RUN they touch. */
+  const declare = (names: string[], edits: Edit[], first: RunStep = run): Edit[] => {
+    const missing = names.filter((n) => !first.inScope.has(n));
+    return missing.length > 0 ? [...edits, declareArgsBeforeInstruction(model, stage, missing, first.instruction)] : edits;
   };
   if (run.form === 'exec') return null;
   switch (command.toolchain) {
@@ -166,15 +172,19 @@ function fixFor(model: Model, stage: Stage, run: RunStep, command: CommandFacts)
     }
     case 'dotnet': {
       const edits = [appendToCommand(command, '-a $TARGETARCH')];
+      let first = run;
       if (command.words.some((w) => w.value === '--no-restore')) {
+        // The restore it relies on must restore for the same runtime.
         for (const r of stage.runs) {
           for (const c of r.commands) {
             if (c.start >= command.start || c.toolchain !== 'dotnet' || subcommand(c) !== 'restore' || r.form === 'exec') continue;
-            if (!targetWiring(model, stage, r, c)) edits.push(appendToCommand(c, '-a $TARGETARCH'));
+            if (targetWiring(model, stage, r, c)) continue;
+            edits.push(appendToCommand(c, '-a $TARGETARCH'));
+            if (r.line < first.line) first = r;
           }
         }
       }
-      return { title: 'Pass -a $TARGETARCH to dotnet', safety: 'safe', edits: declare(['TARGETARCH'], edits) };
+      return { title: 'Pass -a $TARGETARCH to dotnet', safety: 'safe', edits: declare(['TARGETARCH'], edits, first) };
     }
     case 'rust': {
       if (command.name !== 'cargo') return null;

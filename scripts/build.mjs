@@ -1,6 +1,8 @@
 // Bundles the CLI (one file, starts fast) and the language server.
 import { build } from 'esbuild';
-import { chmodSync } from 'node:fs';
+import { chmodSync, readFileSync } from 'node:fs';
+
+const { version } = JSON.parse(readFileSync('package.json', 'utf8'));
 
 await build({
   entryPoints: { xlint: 'cli/main.ts' },
@@ -12,6 +14,7 @@ await build({
   sourcemap: 'linked',
   minifyWhitespace: true,
   banner: { js: '#!/usr/bin/env node' },
+  define: { XLINT_VERSION: JSON.stringify(version) },
   logLevel: 'warning',
 });
 chmodSync('dist/xlint.js', 0o755);

@@ -13,7 +13,7 @@ import type {
 import { offsetAt, positionAt, type SourceText } from '../core/document';
 import { fixText } from '../core/fix';
 import { INVALID_DOCKERFILE, lint, type LintResult } from '../core/lint';
-import type { Diagnostic, Edit } from '../core/rule';
+import type { Diagnostic, Edit, Rule } from '../core/rule';
 import { rules as allRules } from '../rules/index';
 import { ruleDocUrl } from '../rules/docs';
 import type { EffectiveSettings } from './settings';
@@ -31,17 +31,18 @@ export interface Analysis {
   text: string;
   settings: EffectiveSettings;
   result: LintResult;
+  rules: readonly Rule[];
 }
 
-export function analyze(text: string, settings: EffectiveSettings): Analysis {
+export function analyze(text: string, settings: EffectiveSettings, rules: readonly Rule[] = allRules): Analysis {
   const result = lint(text, {
-    rules: allRules,
+    rules,
     buildPlatform: settings.buildPlatform,
     targetPlatforms: settings.targetPlatforms,
     severities: settings.severities,
     ruleOptions: settings.ruleOptions,
   });
-  return { text, settings, result };
+  return { text, settings, result, rules };
 }
 
 const SEVERITY = { error: 1, warning: 2, info: 3 } as const;
@@ -221,7 +222,7 @@ export function fixAllEdits(analysis: Analysis): TextEdit[] {
   const fixable = analysis.result.diagnostics.some((d) => d.fix && (d.fix.safety === 'safe' || (analysis.settings.unsafeFixes && d.fix.safety === 'unsafe')));
   if (!fixable) return [];
   const fixed = fixText(analysis.text, {
-    rules: allRules,
+    rules: analysis.rules,
     buildPlatform: analysis.settings.buildPlatform,
     targetPlatforms: analysis.settings.targetPlatforms,
     severities: analysis.settings.severities,

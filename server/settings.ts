@@ -40,7 +40,7 @@ const SEVERITIES = new Set(['error', 'warning', 'info', 'off']);
 export function readEditorSettings(raw: unknown): { settings: EditorSettings; problems: string[] } {
   const problems: string[] = [];
   const value = (raw && typeof raw === 'object' ? raw : {}) as Record<string, unknown>;
-  const settings: EditorSettings = { ...DEFAULT_SETTINGS, rules: {} };
+  const settings: EditorSettings = { ...DEFAULT_SETTINGS, platforms: [], rules: {} };
   if (typeof value.enable === 'boolean') settings.enable = value.enable;
   if (typeof value.unsafeFixes === 'boolean') settings.unsafeFixes = value.unsafeFixes;
   if (Array.isArray(value.platforms)) {

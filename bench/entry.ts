@@ -1,0 +1,3 @@
+// What the benchmark exercises: the engine exactly as the CLI runs it.
+export { lint } from '../core/lint';
+export { rules } from '../rules/index';
