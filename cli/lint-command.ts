@@ -1,6 +1,6 @@
 /** `xlint [paths]`: lint, `--fix`, `--diff`, `--stdin`. Translates files and flags into engine calls. */
 import { createTwoFilesPatch } from 'diff';
-import fg from 'fast-glob';
+import picomatch from 'picomatch';
 import { dirname, relative, resolve } from 'node:path';
 import { fixText } from '../core/fix';
 import { INVALID_DOCKERFILE, lint, type LintOptions, type LintResult } from '../core/lint';
@@ -153,15 +153,9 @@ function isIgnored(file: string, cwd: string, loaded: LoadedConfig | null): bool
   const globs = loaded?.config.ignore;
   if (!globs || globs.length === 0) return false;
   const path = relative(dirname(loaded!.path), resolve(cwd, file)).split('\\').join('/');
-  return globs.some((glob) => fg.isDynamicPattern(glob) ? matchGlob(glob, path) : path === glob || path.startsWith(glob.replace(/\/?$/, '/')));
-}
-
-function matchGlob(glob: string, path: string): boolean {
-  const pattern = glob
-    .split(/(\*\*\/?|\*|\?)/)
-    .map((part) => (part === '**/' || part === '**' ? '(?:.*/)?' : part === '*' ? '[^/]*' : part === '?' ? '[^/]' : part.replace(/[.+^${}()|[\]\\]/g, '\\$&')))
-    .join('');
-  return new RegExp(`^${pattern}$`).test(path) || new RegExp(`^${pattern}/`).test(path);
+  // "vendor/" or "vendor" ignores the directory; anything else is a glob.
+  const patterns = globs.flatMap((g) => (picomatch.scan(g).isGlob ? [g] : [g.replace(/\/$/, ''), `${g.replace(/\/$/, '')}/**`]));
+  return picomatch(patterns, { dot: true })(path);
 }
 
 function finish(reports: FileReport[], diffs: string[], options: LintCommandOptions, out: NodeJS.WritableStream = process.stdout): number {

@@ -48,6 +48,7 @@ export function createProgram(): Command {
   const program = new Command('xlint')
     .description('Find the steps of a Dockerfile that make a multi-platform build slow (emulated) or wrong, and fix them.')
     .version(VERSION, '-v, --version')
+    .enablePositionalOptions()
     .argument('[paths...]', 'Dockerfiles, directories or globs (default: the current directory)')
     .option('--fix', 'write safe fixes to the files')
     .option('--unsafe-fixes', 'with --fix or --diff, also apply unsafe fixes')

@@ -109,12 +109,19 @@ function producesBinary(command: CommandFacts): boolean {
     case 'rust':
       return command.name === 'rustc' || ['build', 'install', 'rustc', 'zigbuild', 'auditable'].includes(sub ?? '');
     case 'dotnet':
-      return (sub === 'build' || sub === 'publish') && !command.words.some((w) => /UseAppHost=false/i.test(w.value));
+      return (sub === 'build' || sub === 'publish') && !portableDotnet(command);
     case 'c':
       return command.name !== 'autoreconf';
     default:
       return false;
   }
+}
+
+/** A framework-dependent build without an apphost: IL that runs on every architecture. */
+function portableDotnet(command: CommandFacts): boolean {
+  const words = command.words.map((w) => w.value);
+  const native = words.some((w) => /^(--self-contained|--sc)(=true)?$/i.test(w) || /(SelfContained|PublishReadyToRun|PublishAot)=true/i.test(w));
+  return !native && words.some((w) => /UseAppHost=false/i.test(w));
 }
 
 interface Reach {

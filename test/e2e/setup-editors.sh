@@ -11,6 +11,9 @@ cd "$(dirname "$0")/../.."
 PREFIX="${XLINT_EDITORS_PREFIX:-$PWD/.tmp/editors}"
 CODE_SERVER_VERSION=4.100.3
 PLAYWRIGHT_VERSION=1.56.1
+# What code-server $CODE_SERVER_VERSION's VS Code pins (lib/vscode/npm-shrinkwrap.json).
+RIPGREP_PACKAGE_VERSION=1.15.11
+RIPGREP_VERSION=v13.0.0-10
 start=$(date +%s)
 
 need_apt=()
@@ -33,8 +36,15 @@ if [ "$(installed_version code-server)" != "$CODE_SERVER_VERSION" ] || [ "$(inst
   echo "setup-editors: npm install code-server@$CODE_SERVER_VERSION playwright-core@$PLAYWRIGHT_VERSION into $PREFIX"
   mkdir -p "$PREFIX"
   [ -f "$PREFIX/package.json" ] || echo '{"name":"xlint-e2e-editors","private":true}' >"$PREFIX/package.json"
-  # code-server builds native modules (kerberos, node-pty, spdlog) in its postinstall: scripts must run.
-  npm_config_unsafe_perm=true npm install --prefix "$PREFIX" --no-save --no-audit --no-fund --loglevel=error --foreground-scripts=false \
+  # VS Code's @vscode/ripgrep downloads rg from GitHub in its postinstall unless its download cache
+  # (in the temp dir) already holds the archive: put Debian's rg there.
+  mkdir -p "$PREFIX/tmp/vscode-ripgrep-cache-$RIPGREP_PACKAGE_VERSION" "$PREFIX/tmp/rg"
+  case "$(uname -m)" in aarch64) rg_target=aarch64-unknown-linux-musl ;; *) rg_target=x86_64-unknown-linux-musl ;; esac
+  cp "$(command -v rg)" "$PREFIX/tmp/rg/rg"
+  tar czf "$PREFIX/tmp/vscode-ripgrep-cache-$RIPGREP_PACKAGE_VERSION/ripgrep-$RIPGREP_VERSION-$rg_target.tar.gz" -C "$PREFIX/tmp/rg" rg
+  # code-server builds native modules (kerberos, node-pty, spdlog) in its postinstall: scripts must
+  # run, and as root it wants unsafe-perm.
+  TMPDIR="$PREFIX/tmp" npm_config_unsafe_perm=true npm install --prefix "$PREFIX" --no-save --no-audit --no-fund --loglevel=error --foreground-scripts=false \
     "code-server@$CODE_SERVER_VERSION" "playwright-core@$PLAYWRIGHT_VERSION"
 fi
 echo "setup-editors: nvim $(nvim --version | head -1 | cut -d' ' -f2), $(chromium --version 2>/dev/null | head -1), code-server $(installed_version code-server), playwright-core $(installed_version playwright-core) ($(( $(date +%s) - start )) s)"

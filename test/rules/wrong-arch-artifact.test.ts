@@ -318,6 +318,23 @@ ruleTester(rule, {
       `,
     },
     {
+      name: 'a self-contained publish is not portable, even without an apphost',
+      code: df`
+        FROM --platform=$BUILDPLATFORM mcr.microsoft.com/dotnet/sdk:8.0 AS build
+        RUN dotnet publish --self-contained -o /app /p:UseAppHost=false
+        FROM debian:bookworm-slim
+        COPY --from=build /app /app
+      `,
+      errors: [{ messageId: 'unwired', line: 2, column: 5, fix: 'safe' }],
+      output: df`
+        FROM --platform=$BUILDPLATFORM mcr.microsoft.com/dotnet/sdk:8.0 AS build
+        ARG TARGETARCH
+        RUN dotnet publish --self-contained -o /app /p:UseAppHost=false -a $TARGETARCH
+        FROM debian:bookworm-slim
+        COPY --from=build /app /app
+      `,
+    },
+    {
       name: 'cargo build: display-only (xx-cargo)',
       code: df`
         FROM --platform=$BUILDPLATFORM rust:1.79 AS build
