@@ -53,9 +53,11 @@ export function parseStepName(name: string): StepName | null {
   };
 }
 
+/** The time BuildKit reports for a step (`DONE 12.3s`), else the span of its timestamps. */
 export function durationMs(step: Step): number | null {
+  if (step.seconds !== null) return Math.round(step.seconds * 1000);
   if (step.startedMs !== null && step.completedMs !== null) return Math.max(0, step.completedMs - step.startedMs);
-  return step.seconds === null ? null : Math.round(step.seconds * 1000);
+  return null;
 }
 
 /** Incremental reader of `--progress=plain` output; feed it lines, read `steps` at any time. */

@@ -125,6 +125,32 @@ Exit codes: 0 no findings, 1 findings, 2 bad usage or unreadable input.`,
       process.exitCode = runLsp(options);
     });
 
+  program
+    .command('verify')
+    .description('build for every target platform on a real builder (docker buildx, or docker with BuildKit) and check the output: ELF machines, emulated steps, times')
+    .argument('[dockerfile]', 'the Dockerfile (default: ./Dockerfile; - reads it from stdin)')
+    .option('--platform <platforms>', 'target platforms, comma-separated', platformList, ['linux/amd64', 'linux/arm64'])
+    .option('--context <dir>', "the build context (default: the Dockerfile's directory)")
+    .option('--target <stage>', 'the output stage (default: the last one)')
+    .option('--builder <name>', 'a docker buildx builder (multi-node, Kubernetes, remote)')
+    .option('--build-arg <KEY=VALUE>', 'a build arg; repeatable', (value: string, previous: string[]) => [...previous, value], [] as string[])
+    .option('--compare', 'also build the --fix output (from stdin) and check it gives the same files, faster')
+    .option('--against <dockerfile>', 'with --compare: compare with this Dockerfile instead of the --fix output')
+    .option('--unsafe-fixes', 'with --compare, apply unsafe fixes too')
+    .option('--image <ref>', "check a pushed image's manifest list instead of building: every platform present, configs agree")
+    .option('--insecure', 'with --image: plain http for a registry not on 127.0.0.1/localhost')
+    .option('--no-cache', 'build without the builder cache (--compare always does)')
+    .option('--docker <path>', 'the docker CLI to use (default: the first on PATH that can build; env XLINT_DOCKER)')
+    .option('--build-platform <platform>', "the builder's platform (default: what the builder reports)", platform)
+    .option('-q, --quiet', 'no progress display')
+    .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json']).default('text'))
+    .addHelpText('after', '\nExit codes: 0 every platform passed, 1 a platform failed, 2 bad usage or unreadable input, 3 no usable builder or registry.')
+    .action(async (file: string | undefined, options) => {
+      // Loaded lazily: the lint path never loads the builder code.
+      const { runVerify } = require('./verify-command') as typeof import('./verify-command');
+      process.exitCode = await runVerify(file, options);
+    });
+
   return program;
 }
 

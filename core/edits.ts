@@ -2,7 +2,6 @@
  * Edit builders shared by rules. Inserted text follows the file: keyword case, indentation,
  * line endings; nothing here touches directives, comments, heredoc bodies or `--mount` flags.
  */
-import type { Flag } from 'dockerfile-ast';
 import { lineText, offsetAt } from './document';
 import type { Model, Stage } from './model';
 import { isPlatformArg } from './platform';
@@ -73,9 +72,9 @@ export function setFromPlatform(model: Model, stage: Stage, value: string): Edit
 }
 
 /** Removes a flag and the blank after it (`FROM --platform=x image` → `FROM image`). */
-export function removeFlag(model: Model, flag: Flag): Edit {
-  const start = offsetAt(model.source, flag.getRange().start);
-  let end = offsetAt(model.source, flag.getRange().end);
+export function removeFlag(model: Model, flag: { start: number; end: number }): Edit {
+  const start = flag.start;
+  let end = flag.end;
   const text = model.source.text;
   while (end < text.length && (text[end] === ' ' || text[end] === '\t')) end++;
   // A flag alone on a continued line takes its continuation with it.

@@ -3,8 +3,8 @@
  * evaluated for one builder platform and a list of target platforms (DESIGN §1).
  * Pure: text in, data out.
  */
-import { DockerfileParser, type Dockerfile, type Flag, type From, type Instruction, type Run } from 'dockerfile-ast';
-import { memoizeInstruction } from './ast';
+import { DockerfileParser, type Dockerfile, type From, type Instruction, type Run } from 'dockerfile-ast';
+import { memoizeInstruction, readArguments, type ArgumentFacts, type FlagFacts } from './ast';
 import { classifyCommand, type Classification } from './classify';
 import { offsetAt, rangeOf, sourceText, type Range, type SourceText } from './document';
 import { expand, references } from './expand';
@@ -46,7 +46,9 @@ export interface PlatformFlag {
   text: string;
   range: Range;
   valueRange: Range;
-  flag: Flag;
+  /** Offsets of `--platform=value`. */
+  start: number;
+  end: number;
 }
 
 export type StageBase =
@@ -78,7 +80,7 @@ export interface RunStep {
   form: 'shell' | 'exec' | 'heredoc';
   commands: CommandFacts[];
   script: ShellScript;
-  flags: Flag[];
+  flags: FlagFacts[];
   /** Names (ARG and ENV) in scope when this RUN starts (judged once, like variable resolutions, for the first target). */
   inScope: Set<string>;
 }
@@ -144,6 +146,8 @@ export interface Model {
   outputStage: number;
   variableUses: VariableUse[];
   errors: ModelError[];
+  /** Argument offsets and leading flags of every instruction, read once. */
+  argumentsOf: Map<Instruction, ArgumentFacts>;
 }
 
 const KNOWN_INSTRUCTIONS = new Set([
@@ -174,13 +178,16 @@ export function buildModel(raw: string, options: BuildOptions): Model {
     outputStage: -1,
     variableUses: [],
     errors,
+    argumentsOf: new Map(),
   };
 
   // 1. Split instructions into the global part and stages.
   let current: Stage | null = null;
   for (const instruction of ast.getInstructions()) {
-    const range = instruction.getRange();
-    memoizeInstruction(instruction, source.text.slice(offsetAt(source, range.start), offsetAt(source, range.end)));
+    const start = offsetAt(source, instruction.getRange().start);
+    const end = offsetAt(source, instruction.getRange().end);
+    memoizeInstruction(instruction, source.text.slice(start, end));
+    model.argumentsOf.set(instruction, readArguments(source.text, offsetAt(source, instruction.getInstructionRange().end), end, escapeChar));
     const keyword = instruction.getKeyword();
     if (!KNOWN_INSTRUCTIONS.has(keyword)) {
       errors.push({ message: `unknown instruction "${instruction.getInstruction()}"`, range: instruction.getInstructionRange() });
@@ -300,7 +307,7 @@ export function buildModel(raw: string, options: BuildOptions): Model {
             declareArg(scope, declaration, global, options.buildArgs ?? {}, escapeChar);
           }
         } else if (keyword === 'ENV') {
-          for (const [name, value] of envAssignments(model, instruction)) {
+          for (const { name, value } of envDeclarations(model, instruction)) {
             scope.set(name, { value: expand(value, (n) => scope.get(n)?.value, escapeChar), declaration: null, env: true });
           }
         }
@@ -333,14 +340,14 @@ function newStage(model: Model, from: From, errors: ModelError[]): Stage {
   const name = args.length >= 3 && args[1].getValue().toUpperCase() === 'AS' ? args[2].getValue() : null;
   if (args.length === 0) errors.push({ message: 'FROM without an image', range: from.getRange() });
   else if (args.length === 2 || (args.length >= 3 && !name) || args.length > 3) {
-    errors.push({ message: `malformed FROM: expected "FROM [--platform=...] <image> [AS <name>]"`, range: from.getArgumentsRange() ?? from.getRange() });
+    errors.push({ message: `malformed FROM: expected "FROM [--platform=...] <image> [AS <name>]"`, range: from.getRange() });
   }
-  const flag = from.getFlags().find((f) => f.getName().toLowerCase() === 'platform') ?? null;
+  const flag = model.argumentsOf.get(from)!.flags.find((f) => f.name === 'platform');
   let platformFlag: PlatformFlag | null = null;
   if (flag) {
-    const value = flag.getValue() ?? '';
-    if (!value) errors.push({ message: '--platform needs a value', range: flag.getRange() });
-    platformFlag = { text: value, range: flag.getRange(), valueRange: flag.getValueRange() ?? flag.getRange(), flag };
+    const range = rangeOf(model.source, flag.start, flag.end);
+    if (!flag.value) errors.push({ message: '--platform needs a value', range });
+    platformFlag = { text: flag.value, range, valueRange: rangeOf(model.source, flag.valueStart, flag.valueEnd), start: flag.start, end: flag.end };
   }
   return {
     index,
@@ -364,9 +371,8 @@ function newStage(model: Model, from: From, errors: ModelError[]): Stage {
 }
 
 function argDeclarations(model: Model, instruction: Instruction, stage: number | null): ArgDeclaration[] {
-  const range = instruction.getArgumentsRange();
-  if (!range) return [];
-  const words = readWords(model.source.text, offsetAt(model.source, range.start), offsetAt(model.source, range.end), model.escapeChar);
+  const { start, end } = model.argumentsOf.get(instruction)!;
+  const words = readWords(model.source.text, start, end, model.escapeChar);
   return words.map((word) => {
     const eq = word.value.indexOf('=');
     return {
@@ -379,18 +385,6 @@ function argDeclarations(model: Model, instruction: Instruction, stage: number |
       instruction,
     };
   });
-}
-
-/** `ENV A=1 B=2` or the legacy `ENV A 1`. */
-function envAssignments(model: Model, instruction: Instruction): [string, string][] {
-  const range = instruction.getArgumentsRange();
-  if (!range) return [];
-  const words = readWords(model.source.text, offsetAt(model.source, range.start), offsetAt(model.source, range.end), model.escapeChar);
-  if (words.length > 0 && !words[0].value.includes('=')) {
-    const rest = model.source.text.slice(words[1]?.start ?? words[0].end, offsetAt(model.source, range.end)).trim();
-    return [[words[0].value, rest]];
-  }
-  return words.filter((w) => w.value.includes('=')).map((w) => [w.value.slice(0, w.value.indexOf('=')), w.value.slice(w.value.indexOf('=') + 1)]);
 }
 
 function stageIndexOf(ref: string, byName: Map<string, number>, count: number): number | null {
@@ -466,24 +460,25 @@ function parentStage(stage: Stage, model: Model, lookupGlobal: (name: string) =>
 }
 
 function collectEdges(stage: Stage, instruction: Instruction, model: Model, byName: Map<string, number>): void {
-  const flags = (instruction as Run).getFlags();
-  for (const flag of flags) {
-    const name = flag.getName().toLowerCase();
+  for (const flag of model.argumentsOf.get(instruction)!.flags) {
+    const name = flag.name;
+    const range = rangeOf(model.source, flag.start, flag.end);
+    const valueRange = rangeOf(model.source, flag.valueStart, flag.valueEnd);
     if (name === 'from' && instruction.getKeyword() !== 'RUN') {
-      const ref = flag.getValue() ?? '';
+      const ref = flag.value;
       const target = stageIndexOf(ref, byName, model.stages.length);
       if (/^\d+$/.test(ref) && (target === null || target >= stage.index)) {
-        model.errors.push({ message: `--from=${ref} names stage ${ref}, but only stages 0–${stage.index - 1} come before it`, range: flag.getRange() });
+        model.errors.push({ message: `--from=${ref} names stage ${ref}, but only stages 0–${stage.index - 1} come before it`, range });
       }
-      stage.edges.push({ kind: 'copy', ref, stage: target, instruction, range: flag.getValueRange() ?? flag.getRange(), sources: copySources(instruction) });
+      stage.edges.push({ kind: 'copy', ref, stage: target, instruction, range: valueRange, sources: copySources(instruction) });
     } else if (name === 'mount') {
-      const value = flag.getValue() ?? '';
+      const value = flag.value;
       const options = value.split(',').map((kv) => kv.split('='));
       const from = options.find(([k]) => k.trim().toLowerCase() === 'from');
       if (from && from[1] !== undefined) {
         const ref = from[1].trim();
         const source = options.find(([k]) => /^(source|src)$/i.test(k.trim()))?.[1]?.trim() || '/';
-        stage.edges.push({ kind: 'mount', ref, stage: stageIndexOf(ref, byName, model.stages.length), instruction, range: flag.getValueRange() ?? flag.getRange(), sources: [source] });
+        stage.edges.push({ kind: 'mount', ref, stage: stageIndexOf(ref, byName, model.stages.length), instruction, range: valueRange, sources: [source] });
       }
     }
   }
@@ -497,13 +492,12 @@ function copySources(instruction: Instruction): string[] {
 }
 
 function readRun(model: Model, run: Run): RunStep {
-  const flags = run.getFlags();
+  const { flags, bodyStart, end: to } = model.argumentsOf.get(run)!;
   const line = run.getRange().start.line;
-  const json = run.getJSONStrings();
-  const range = run.getArgumentsRange();
   const text = model.source.text;
   const step: RunStep = { instruction: run, line, form: 'shell', commands: [], script: { commands: [], vars: [], assigned: new Set() }, flags, inScope: new Set() };
-  if (!range) return step;
+  if (bodyStart >= to) return step;
+  const json = text[bodyStart] === '[' ? run.getJSONStrings() : [];
   if (json.length > 0 && run.getClosingBracket()) {
     // Exec form: one command, no shell, no expansion.
     step.form = 'exec';
@@ -514,10 +508,7 @@ function readRun(model: Model, run: Run): RunStep {
     const command: ShellCommand = { name: basename(words[0].value), words, assignments: [], start: words[0].start, end: words[words.length - 1].end, depth: 0 };
     step.script.commands.push(command);
   } else {
-    let from = offsetAt(model.source, range.start);
-    const to = offsetAt(model.source, range.end);
-    // Flags are part of the arguments range: start after the last one.
-    for (const flag of flags) from = Math.max(from, offsetAt(model.source, flag.getRange().end));
+    const from = bodyStart;
     const heredocs = run.getHeredocs();
     if (heredocs.length > 0) {
       step.form = 'heredoc';
@@ -713,10 +704,8 @@ export interface EnvAssignment {
 /** The assignments of an ENV instruction (`ENV A=1 B=2`; the legacy `ENV A 1` spans to the end). */
 export function envDeclarations(model: Model, instruction: Instruction): EnvAssignment[] {
   if (instruction.getKeyword() !== 'ENV') return [];
-  const range = instruction.getArgumentsRange();
-  if (!range) return [];
-  const to = offsetAt(model.source, range.end);
-  const words = readWords(model.source.text, offsetAt(model.source, range.start), to, model.escapeChar);
+  const { start, end: to } = model.argumentsOf.get(instruction)!;
+  const words = readWords(model.source.text, start, to, model.escapeChar);
   if (words.length > 0 && !words[0].value.includes('=')) {
     const rest = model.source.text.slice(words[1]?.start ?? words[0].end, to).trim();
     return [{ name: words[0].value, value: rest, start: words[0].start, end: to }];

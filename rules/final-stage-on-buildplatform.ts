@@ -62,7 +62,7 @@ export default defineRule({
         fix: {
           title: `Remove --platform=${flag.text} from the output stage`,
           safety: stage.runs.length === 0 ? 'safe' : 'unsafe',
-          edits: [removeFlag(model, flag.flag)],
+          edits: [removeFlag(model, flag)],
         },
       });
       return;

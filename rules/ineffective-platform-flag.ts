@@ -74,7 +74,7 @@ export default defineRule({
 
 function fixFor(model: Model, stage: Stage, parents: number[]): Fix {
   const flag = stage.platformFlag!;
-  const remove = removeFlag(model, flag.flag);
+  const remove = removeFlag(model, flag);
   const own = platformKind(flag.text, model.escapeChar);
   if (parents.every((p) => samePlatform(own, model.stages[p].platform))) {
     return { title: `Remove the ineffective --platform=${flag.text}`, safety: 'safe', edits: [remove] };

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { normalizePlatform } from '../../core/platform';
 import { commonBuildArgs, errorSummary, platformDir, type BuildEvents, type BuildRequest, type BuildResult, type Driver, type PlatformBuild } from '../driver';
 import { run } from '../exec';
-import { parseStepName, PlainProgressReader, platformSpans, RawJsonProgressReader, type Step } from '../progress';
+import { parseStepName, PlainProgressReader, platformSpans, RawJsonProgressReader } from '../progress';
 
 export class BuildxDriver implements Driver {
   readonly name = 'buildx';

@@ -1,32 +1,46 @@
 /**
- * End-to-end suites need real parts (pre-commit, docker, neovim, code-server). Without them a suite
- * is skipped with a loud warning; with XLINT_E2E=1 (CI) a missing part fails the run.
+ * End-to-end suites need real programs (neovim, code-server, chromium). They never skip quietly:
+ * with XLINT_E2E=1 (CI) a missing part fails the suite; without it the suite is skipped with a
+ * loud warning that names what is missing and how to install it.
  */
-import { spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, it } from 'vitest';
 
-export const E2E_REQUIRED = process.env.XLINT_E2E === '1';
+export const ROOT = join(__dirname, '..', '..');
+export const EDITORS_PREFIX = process.env.XLINT_EDITORS_PREFIX ?? join(ROOT, '.tmp', 'editors');
+export const REQUIRED = process.env.XLINT_E2E === '1';
 
-export function missingCommands(commands: string[]): string[] {
-  return commands.filter((c) => spawnSync('sh', ['-c', `command -v ${c}`], { stdio: 'ignore' }).status !== 0);
+export function onPath(command: string): boolean {
+  try {
+    execFileSync('sh', ['-c', `command -v ${command}`], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
 }
 
-/** describe() when every command exists; else a loud skip, or a failing test under XLINT_E2E=1. */
-export function describeWithRealParts(name: string, commands: string[], body: () => void): void {
-  const missing = missingCommands(commands);
+export function inPrefix(relative: string): string | null {
+  const path = join(EDITORS_PREFIX, relative);
+  return existsSync(path) ? path : null;
+}
+
+/** `describe` when every part is there; otherwise a failing (XLINT_E2E=1) or loudly skipped suite. */
+export function describeWithParts(name: string, missing: string[], body: () => void): void {
   if (missing.length === 0) {
     describe(name, body);
     return;
   }
-  const message = `${name}: missing ${missing.join(', ')} — this end-to-end suite did not run`;
-  if (E2E_REQUIRED) {
+  const message = `${name}: missing ${missing.join(', ')} — install with test/e2e/setup-editors.sh`;
+  if (REQUIRED) {
     describe(name, () => {
-      it('has its real parts installed', () => {
-        throw new Error(`${message} (XLINT_E2E=1 makes it mandatory; run the setup in scripts/test-all.sh)`);
+      it('has its real parts installed (XLINT_E2E=1)', () => {
+        throw new Error(message);
       });
     });
-  } else {
-    console.warn(`\n⚠️  SKIPPED ${message}. Set XLINT_E2E=1 to make it mandatory.\n`);
-    describe.skip(name, body);
+    return;
   }
+  console.warn(`\n${'!'.repeat(100)}\n!! SKIPPED END-TO-END SUITE ${message}\n!! (set XLINT_E2E=1 to make this a failure)\n${'!'.repeat(100)}\n`);
+  describe.skip(`${name} (SKIPPED: missing ${missing.join(', ')})`, body);
 }

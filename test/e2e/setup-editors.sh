@@ -43,8 +43,8 @@ if [ "$(installed_version code-server)" != "$CODE_SERVER_VERSION" ] || [ "$(inst
   cp "$(command -v rg)" "$PREFIX/tmp/rg/rg"
   tar czf "$PREFIX/tmp/vscode-ripgrep-cache-$RIPGREP_PACKAGE_VERSION/ripgrep-$RIPGREP_VERSION-$rg_target.tar.gz" -C "$PREFIX/tmp/rg" rg
   # code-server builds native modules (kerberos, node-pty, spdlog) in its postinstall: scripts must
-  # run, and as root it wants unsafe-perm.
-  TMPDIR="$PREFIX/tmp" npm_config_unsafe_perm=true npm install --prefix "$PREFIX" --no-save --no-audit --no-fund --loglevel=error --foreground-scripts=false \
+  # run, as root they want unsafe-perm, and node-pty's runs `npx node-gyp` (needs yes).
+  TMPDIR="$PREFIX/tmp" npm_config_unsafe_perm=true npm_config_yes=true npm install --prefix "$PREFIX" --no-save --no-audit --no-fund --loglevel=error --foreground-scripts=false \
     "code-server@$CODE_SERVER_VERSION" "playwright-core@$PLAYWRIGHT_VERSION"
 fi
 echo "setup-editors: nvim $(nvim --version | head -1 | cut -d' ' -f2), $(chromium --version 2>/dev/null | head -1), code-server $(installed_version code-server), playwright-core $(installed_version playwright-core) ($(( $(date +%s) - start )) s)"

@@ -1,0 +1,13 @@
+import { createRequire } from 'node:module';
+import { readdirSync, readFileSync } from 'node:fs';
+const require = createRequire(import.meta.url);
+const { lint, rules } = require('/tmp/engine.js');
+const { DockerfileParser } = require('dockerfile-ast');
+const ex = readdirSync('examples').filter(f => f.endsWith('Dockerfile')).map(f => readFileSync('examples/' + f, 'utf8'));
+const corpus = Array.from({length: 1000}, (_, i) => ex[i % ex.length].replace(/AS (\w+)/g, `AS $1${i}`).replace(/--from=(\w+)/g, `--from=$1${i}`) + `\n# v ${i}\n`);
+const options = { rules, buildPlatform: 'linux/amd64', targetPlatforms: ['linux/amd64', 'linux/arm64'] };
+const time = (f) => { let best = 1e9; for (let r = 0; r < 5; r++) { const t = performance.now(); f(); best = Math.min(best, performance.now() - t); } return best.toFixed(0); };
+console.log('parse', time(() => { for (const c of corpus) DockerfileParser.parse(c); }));
+console.log('model', time(() => { for (const c of corpus) lint(c, { ...options, rules: [] }); }));
+console.log('lint ', time(() => { for (const c of corpus) lint(c, options); }));
+for (const rule of rules) console.log(rule.meta.id.padEnd(30), time(() => { for (const c of corpus) lint(c, { ...options, rules: [rule] }); }));
