@@ -1,0 +1,208 @@
+/**
+ * A real VS Code: the packaged .vsix installed into code-server, driven in headless Debian Chromium
+ * with playwright-core, as a person would: open the Dockerfile from the Explorer, see xlint's
+ * finding in the Problems panel, apply the quick fix, save, and the file on disk is rewritten.
+ * Screenshots go to test-artifacts/. Everything it starts, it stops.
+ */
+import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { lint } from '../../core/lint';
+import { rules } from '../../rules/index';
+import { describeWithParts, inPrefix, ROOT } from './real-parts';
+
+const CHROMIUM = '/usr/bin/chromium';
+const ARTIFACTS = join(ROOT, 'test-artifacts');
+const DOCKERFILE = [
+  'FROM --platform=$BUILDPLATFORM golang:1.22 AS build',
+  'WORKDIR /src',
+  'COPY . .',
+  'ARG TARGETOS',
+  'RUN CGO_ENABLED=0 GOOS=$TARGETOS GOARCH=$TARGETARCH go build -o /out/app .',
+  '',
+  'FROM alpine:3.20',
+  'COPY --from=build /out/app /app',
+  '',
+].join('\n');
+const SETTINGS = { buildPlatform: 'linux/amd64', platforms: ['linux/amd64', 'linux/arm64'] };
+
+const codeServer = inPrefix('node_modules/code-server/out/node/entry.js');
+const playwrightCore = inPrefix('node_modules/playwright-core');
+let chromiumPresent = false;
+try {
+  chromiumPresent = readFileSync(CHROMIUM).length > 0;
+} catch {
+  chromiumPresent = false;
+}
+const missing = [
+  ...(codeServer ? [] : ['code-server (npm, in .tmp/editors)']),
+  ...(playwrightCore ? [] : ['playwright-core (npm, in .tmp/editors)']),
+  ...(chromiumPresent ? [] : ['chromium (apt-get install chromium)']),
+];
+
+/* eslint-disable @typescript-eslint/no-explicit-any -- playwright-core lives outside the project's dependencies. */
+type Page = any;
+type Browser = any;
+
+describeWithParts('VS Code (code-server + Chromium)', missing, () => {
+  const work = mkdtempSync(join(tmpdir(), 'xlint-vscode-'));
+  const workspace = join(work, 'project');
+  const dockerfile = join(workspace, 'Dockerfile');
+  const userData = join(work, 'user-data');
+  const extensions = join(work, 'extensions');
+  let server: ChildProcess | undefined;
+  let browser: Browser | undefined;
+  let serverLog = '';
+  let url = '';
+  const timings: Record<string, number> = {};
+  const time = async <T>(name: string, run: () => Promise<T>): Promise<T> => {
+    const started = Date.now();
+    try {
+      return await run();
+    } finally {
+      timings[name] = Date.now() - started;
+    }
+  };
+
+  beforeAll(async () => {
+    mkdirSync(workspace, { recursive: true });
+    mkdirSync(join(userData, 'User'), { recursive: true });
+    mkdirSync(ARTIFACTS, { recursive: true });
+    writeFileSync(dockerfile, DOCKERFILE);
+    writeFileSync(
+      join(userData, 'User', 'settings.json'),
+      JSON.stringify({
+        'workbench.startupEditor': 'none',
+        'workbench.tips.enabled': false,
+        'workbench.welcomePage.walkthroughs.openOnInstall': false,
+        'telemetry.telemetryLevel': 'off',
+        'extensions.ignoreRecommendations': true,
+        'extensions.autoUpdate': false,
+        'extensions.autoCheckUpdates': false,
+        'update.mode': 'none',
+        'security.workspace.trust.enabled': false,
+        'window.commandCenter': false,
+        'chat.commandCenter.enabled': false,
+        'xlint.platforms': SETTINGS.platforms,
+        'xlint.buildPlatform': SETTINGS.buildPlatform,
+      }),
+    );
+    const vsix = await time('package .vsix', async () => {
+      execFileSync(process.execPath, [join(ROOT, 'scripts', 'build-vsix.mjs')], { cwd: ROOT, stdio: 'pipe' });
+      return join(ROOT, 'dist', readdirSync(join(ROOT, 'dist')).find((f) => /^xlint-.*\.vsix$/.test(f))!);
+    });
+    const base = [codeServer!, '--config', join(work, 'config.yaml'), '--user-data-dir', userData, '--extensions-dir', extensions];
+    await time('install .vsix', async () => {
+      const out = execFileSync(process.execPath, [...base, '--install-extension', vsix, '--force'], { encoding: 'utf8', stdio: 'pipe' });
+      expect(out).toMatch(/successfully installed/i);
+    });
+    const port = await freePort();
+    url = `http://127.0.0.1:${port}/?folder=${encodeURIComponent(workspace)}`;
+    server = spawn(
+      process.execPath,
+      [...base, '--auth', 'none', '--bind-addr', `127.0.0.1:${port}`, '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust', '--disable-getting-started-override', workspace],
+      { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, HOME: work } },
+    );
+    server.stdout!.on('data', (chunk) => (serverLog += chunk));
+    server.stderr!.on('data', (chunk) => (serverLog += chunk));
+    await time('code-server up', () => poll(async () => (await fetch(`http://127.0.0.1:${port}/healthz`).then((r) => r.ok).catch(() => false)) || undefined, 60_000, 'code-server to listen'));
+    const { chromium } = require(playwrightCore!) as { chromium: { launch(options: object): Promise<Browser> } };
+    browser = await time('chromium up', () =>
+      chromium.launch({
+        executablePath: CHROMIUM,
+        headless: true,
+        args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-dev-shm-usage'],
+      }),
+    );
+  }, 180_000);
+
+  afterAll(async () => {
+    await browser?.close().catch(() => undefined);
+    if (server && server.exitCode === null) {
+      server.kill('SIGTERM');
+      await new Promise((resolve) => {
+        const timer = setTimeout(() => {
+          server!.kill('SIGKILL');
+          resolve(undefined);
+        }, 5000);
+        server!.on('exit', () => {
+          clearTimeout(timer);
+          resolve(undefined);
+        });
+      });
+    }
+    console.log(`VS Code e2e timings (ms): ${JSON.stringify(timings)}`);
+    rmSync(work, { recursive: true, force: true });
+  });
+
+  it('shows the finding in the Problems panel; the quick fix rewrites the file on disk', async () => {
+    const [expected] = lint(DOCKERFILE, { rules, ...SETTINGS, targetPlatforms: SETTINGS.platforms }).diagnostics;
+    expect(expected.ruleId).toBe('undeclared-platform-arg');
+    const page: Page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    try {
+      await time('workbench', async () => {
+        await page.goto(url);
+        await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+      });
+      await time('open from Explorer', async () => {
+        const item = page.locator('.explorer-folders-view .monaco-list-row', { hasText: /^Dockerfile$/ });
+        await item.waitFor({ timeout: 60_000 });
+        await item.click();
+        await page.locator('.monaco-editor .view-lines', { hasText: 'GOARCH=$TARGETARCH' }).waitFor({ timeout: 30_000 });
+      });
+      const markers = page.locator('.markers-panel');
+      await time('Problems shows the finding', async () => {
+        await page.keyboard.press('Control+Shift+M');
+        await markers.waitFor({ timeout: 30_000 });
+        await markers.locator('.monaco-list-row', { hasText: expected.ruleId }).waitFor({ timeout: 60_000 });
+      });
+      const row = markers.locator('.monaco-list-row', { hasText: 'TARGETARCH' }).first();
+      expect(await row.textContent()).toContain(expected.message.slice(0, 40));
+      await page.screenshot({ path: join(ARTIFACTS, 'vscode-problems.png') });
+
+      await time('apply quick fix', async () => {
+        await row.click(); // puts the cursor on the finding
+        await page.keyboard.press('Control+.');
+        const item = page.locator('.action-widget .monaco-list-row', { hasText: expected.fix!.title });
+        await item.first().waitFor({ timeout: 30_000 });
+        await page.screenshot({ path: join(ARTIFACTS, 'vscode-quickfix.png') });
+        await item.first().click();
+        await page.locator('.monaco-editor .view-lines', { hasText: 'ARG TARGETOS TARGETARCH' }).waitFor({ timeout: 30_000 });
+        await page.keyboard.press('Control+S');
+        await poll(async () => readFileSync(dockerfile, 'utf8').includes('ARG TARGETOS TARGETARCH\n') || undefined, 30_000, 'the fixed file on disk');
+      });
+      await time('Problems clears', () => markers.locator('.monaco-list-row', { hasText: expected.ruleId }).waitFor({ state: 'detached', timeout: 30_000 }));
+      await page.screenshot({ path: join(ARTIFACTS, 'vscode-fixed.png') });
+      expect(readFileSync(dockerfile, 'utf8')).toBe(DOCKERFILE.replace('ARG TARGETOS\n', 'ARG TARGETOS TARGETARCH\n'));
+    } catch (error) {
+      await page.screenshot({ path: join(ARTIFACTS, 'vscode-failure.png') }).catch(() => undefined);
+      throw new Error(`${(error as Error).message}\n--- code-server log (tail) ---\n${serverLog.slice(-4000)}`);
+    } finally {
+      await page.close().catch(() => undefined);
+    }
+  }, 240_000);
+});
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.on('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as { port: number };
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+async function poll<T>(probe: () => Promise<T | undefined>, timeout: number, what: string): Promise<T> {
+  const deadline = Date.now() + timeout;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeout} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
