@@ -32,7 +32,7 @@ export function describeWithParts(name: string, missing: string[], body: () => v
     describe(name, body);
     return;
   }
-  const message = `${name}: missing ${missing.join(', ')} — `npm run test:all` installs every real part`;
+  const message = `${name}: missing ${missing.join(', ')} — 'npm run test:all' installs every real part`;
   if (REQUIRED) {
     describe(name, () => {
       it('has its real parts installed (XLINT_E2E=1)', () => {
