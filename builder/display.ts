@@ -29,6 +29,7 @@ export class ProgressDisplay implements BuildEvents {
   private timer: NodeJS.Timeout | null = null;
   private readonly tty: boolean;
   private readonly seen = new Set<string>();
+  private closed = false;
 
   constructor(private readonly options: DisplayOptions) {
     this.tty = !!options.stream.isTTY && !options.quiet;
@@ -75,13 +76,15 @@ export class ProgressDisplay implements BuildEvents {
 
   /** Stops the live display, leaving the final lines. */
   close(): void {
+    if (this.closed) return;
+    this.closed = true;
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
-    if (this.tty) this.draw();
+    if (this.tty && this.rows.length > 0) this.draw();
   }
 
   private draw(): void {
-    const width = Math.max(40, (this.options.stream.columns ?? 100) - 1);
+    const width = Math.max(40, (this.options.stream.columns || 100) - 1);
     this.frame = (this.frame + 1) % FRAMES.length;
     let out = this.drawn > 0 ? `\x1b[${this.drawn}A` : '';
     for (const row of this.rows) {

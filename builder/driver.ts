@@ -65,9 +65,16 @@ export function commonBuildArgs(request: BuildRequest): string[] {
   return args;
 }
 
-/** The most useful lines of a failed build's stderr. */
+/** The most useful lines of a failed build's stderr, without BuildKit's repetitions. */
 export function errorSummary(tail: string[], fallback: string): string {
+  const strip = (l: string) => l.replace(/^#\d+\s+([\d.]+\s+)?/, '').replace(/^ERROR:\s*/, '').trim();
   const errors = tail.filter((l) => /^(error|ERROR)\b|^#\d+ ERROR|failed to solve|executor failed|exec format error/i.test(l.replace(/^#\d+\s+[\d.]+\s+/, '')));
-  const chosen = (errors.length > 0 ? errors : tail.slice(-5)).slice(-4).map((l) => l.trim()).filter(Boolean);
+  const chosen = [...new Set((errors.length > 0 ? errors : tail.slice(-5)).map(strip).filter(Boolean))].slice(-3);
   return chosen.length > 0 ? chosen.join('\n') : fallback;
+}
+
+/** A failed step named, with the last lines it printed. */
+export function stepFailure(name: string, error: string, output: string[] | undefined): string {
+  const last = (output ?? []).filter((l) => l.trim()).slice(-3);
+  return [`${name}: ${error}`, ...last.map((l) => `  | ${l}`)].join('\n');
 }

@@ -146,8 +146,14 @@ Exit codes: 0 no findings, 1 findings, 2 bad usage or unreadable input.`,
     .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json']).default('text'))
     .addHelpText('after', '\nExit codes: 0 every platform passed, 1 a platform failed, 2 bad usage or unreadable input, 3 no usable builder or registry.')
     .action(async (file: string | undefined, options) => {
-      // Loaded lazily: the lint path never loads the builder code.
-      const { runVerify } = require('./verify-command') as typeof import('./verify-command');
+      // Its own bundle, loaded here only (a computed path: esbuild leaves it out of the CLI bundle).
+      const bundle = require('node:path').join(__dirname, 'verify.js') as string;
+      if (!require('node:fs').existsSync(bundle)) {
+        process.stderr.write(`xlint: the verify command is missing (${bundle}); run \`npm run build\`\n`);
+        process.exitCode = EXIT.usage;
+        return;
+      }
+      const { runVerify } = require(bundle) as typeof import('./verify-command');
       process.exitCode = await runVerify(file, options);
     });
 
@@ -155,6 +161,13 @@ Exit codes: 0 no findings, 1 findings, 2 bad usage or unreadable input.`,
 }
 
 export async function main(argv: string[]): Promise<void> {
+  // `xlint ... | head`: a closed pipe ends the output, not the process with a stack trace.
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+      throw error;
+    });
+  }
   const program = createProgram();
   program.exitOverride();
   program.configureOutput({ outputError: (text, write) => write(`xlint: ${text.replace(/^error: /, '')}`) });

@@ -31,3 +31,16 @@ await build({
   minifyWhitespace: true,
   logLevel: 'warning',
 });
+
+// `xlint verify` (the builder drivers): a bundle of its own, required by the verify subcommand only.
+await build({
+  entryPoints: { verify: 'cli/verify-command.ts' },
+  outdir: 'dist',
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  sourcemap: 'linked',
+  minifyWhitespace: true,
+  logLevel: 'warning',
+});

@@ -25,7 +25,7 @@ import { CONFIG_NAMES, parseConfig, type Config } from '../cli/config';
 import { formatExplainText } from '../cli/explain-build';
 import { explainBuild } from '../core/explain';
 import { analyze, codeActions, diagnostics, fixAllEdits, FIX_ALL_KIND, hover, type Analysis } from './service';
-import { effectiveSettings, readEditorSettings, settingsKey, type EditorSettings, type EffectiveSettings } from './settings';
+import { effectiveSettings, isIgnored, readEditorSettings, settingsKey, type EditorSettings, type EffectiveSettings } from './settings';
 
 export const FIX_ALL_COMMAND = 'xlint.server.fixAll';
 /** Custom request: the build model of a document as text (`xlint explain-build`). */
@@ -48,7 +48,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   /** Bumped whenever settings or config files change: part of every pull diagnostic's resultId. */
   let generation = 0;
   const settingsCache = new Map<string, Promise<EffectiveSettings>>();
-  const configCache = new Map<string, { config: Config | null; error?: string }>();
+  const configCache = new Map<string, { path?: string; config: Config | null; error?: string }>();
   const analyses = new Map<string, { version: number; key: string; analysis: Analysis }>();
   const timers = new Map<string, NodeJS.Timeout>();
   const reported = new Set<string>();
@@ -93,17 +93,27 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     let cached = settingsCache.get(uri);
     if (!cached) {
       cached = (async () => {
-        const raw = askForSettings ? await connection.workspace.getConfiguration({ scopeUri: uri, section: 'xlint' }) : globalSettings;
+        let raw = globalSettings;
+        if (askForSettings) {
+          try {
+            raw = await connection.workspace.getConfiguration({ scopeUri: uri, section: 'xlint' });
+          } catch (error) {
+            connection.console.error(`[xlint] the client did not answer workspace/configuration (${(error as Error).message}): using the defaults`);
+          }
+        }
         const { settings, problems } = readEditorSettings(raw);
         for (const p of problems) warnOnce(p);
-        return effectiveSettings(settings, configFor(uri));
+        const found = configFor(uri);
+        const ignored = !!found?.config && isIgnored(found.path, found.config, fileURLToPath(uri));
+        if (ignored) log(`${uri}: ignored by ${found!.path}`);
+        return effectiveSettings(settings, found?.config ?? null, process.arch, ignored);
       })();
       settingsCache.set(uri, cached);
     }
     return cached;
   }
 
-  function configFor(uri: string): Config | null {
+  function configFor(uri: string): { path: string; config: Config | null } | null {
     if (!uri.startsWith('file:')) return null;
     let dir: string;
     try {
@@ -114,14 +124,14 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     for (;;) {
       const found = configIn(dir);
       if (found.error) warnOnce(found.error);
-      if (found.config || found.error) return found.config;
+      if (found.path) return { path: found.path, config: found.config };
       const parent = dirname(dir);
       if (parent === dir) return null;
       dir = parent;
     }
   }
 
-  function configIn(dir: string): { config: Config | null; error?: string } {
+  function configIn(dir: string): { path?: string; config: Config | null; error?: string } {
     let entry = configCache.get(dir);
     if (entry) return entry;
     entry = { config: null };
@@ -133,9 +143,9 @@ export function startServer(connection: Connection, options: ServerOptions = {})
         continue;
       }
       try {
-        entry = { config: parseConfig(readFileSync(path, 'utf8'), path) };
+        entry = { path, config: parseConfig(readFileSync(path, 'utf8'), path) };
       } catch (error) {
-        entry = { config: null, error: `${(error as Error).message} (the file is ignored until it is fixed)` };
+        entry = { path, config: null, error: `${(error as Error).message} (the file is ignored until it is fixed)` };
       }
       break;
     }
@@ -155,7 +165,14 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   // Diagnostics: pull when the client asks, push (debounced) otherwise.
   async function diagnosticsOf(document: TextDocument) {
     const settings = await settingsFor(document.uri);
-    return settings.enable ? diagnostics(analysisOf(document, settings)) : [];
+    if (!settings.enable) return [];
+    try {
+      return diagnostics(analysisOf(document, settings));
+    } catch (error) {
+      // An engine bug must not take the editor down with it: say so in the output channel.
+      connection.console.error(`[xlint] internal error on ${document.uri}: ${(error as Error).stack ?? error}`);
+      return [];
+    }
   }
 
   function schedulePush(uri: string, delay: number): void {
@@ -227,6 +244,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     if (!params.changes.some((c) => CONFIG_NAMES.some((name) => c.uri.endsWith('/' + name)))) return;
     log('a config file changed: re-reading');
     configCache.clear();
+    reported.clear();
     refreshAll();
   });
 

@@ -10,7 +10,7 @@ import type {
   Range,
   TextEdit,
 } from 'vscode-languageserver';
-import { offsetAt, positionAt, type SourceText } from '../core/document';
+import { lineText, offsetAt, positionAt } from '../core/document';
 import { fixText } from '../core/fix';
 import { INVALID_DOCKERFILE, lint, type LintResult } from '../core/lint';
 import type { Diagnostic, Edit, Rule } from '../core/rule';
@@ -176,7 +176,7 @@ function ignoreAction(analysis: Analysis, uri: string, d: Diagnostic, lsp: LspDi
   if (!instruction) return null;
   const at = instruction.getRange().start.line;
   const source = model.source;
-  const above = at > 0 ? lineOf(source, at - 1) : null;
+  const above = at > 0 ? lineText(source, at - 1) : null;
   const match = above === null ? null : IGNORE_COMMENT.exec(above);
   let edit: Edit;
   if (match) {
@@ -185,7 +185,7 @@ function ignoreAction(analysis: Analysis, uri: string, d: Diagnostic, lsp: LspDi
     const end = source.lineStarts[at - 1] + match[1].length + match[2].length;
     edit = { start: end, end, text: (ids.length > 0 ? ',' : '') + d.ruleId };
   } else {
-    const indent = /^[ \t]*/.exec(lineOf(source, at))![0];
+    const indent = /^[ \t]*/.exec(lineText(source, at))![0];
     const start = source.lineStarts[at];
     edit = { start, end: start, text: `${indent}# xlint ignore=${d.ruleId}${source.eol}` };
   }
@@ -196,12 +196,6 @@ function ignoreAction(analysis: Analysis, uri: string, d: Diagnostic, lsp: LspDi
     isPreferred: false,
     edit: { changes: { [uri]: toTextEdits(analysis, [edit]) } },
   };
-}
-
-function lineOf(source: SourceText, line: number): string {
-  const start = source.lineStarts[line] ?? source.text.length;
-  const next = source.lineStarts[line + 1] ?? source.text.length;
-  return source.text.slice(start, next).replace(/\r?\n$/, '');
 }
 
 function fixAllAction(analysis: Analysis, uri: string): CodeAction | null {

@@ -2,7 +2,7 @@
  * The language server over stdio, as an editor sees it: `node dist/xlint.js lsp --stdio` spoken to
  * with JSON-RPC. Needs `npm run build` (the test script runs it first). Polls, never sleeps.
  */
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -282,6 +282,17 @@ describe('settings', () => {
       expect(ranges(s.latest(uri)!)).toEqual(['emulated-build-stage@0:5']);
     });
 
+    it("honours the config file's ignore list, as the CLI does", async () => {
+      writeFileSync(join(dir, '.xlintrc.json'), JSON.stringify({ ignore: ['legacy/'] }));
+      const s = await start();
+      const ignored = pathToFileURL(join(dir, 'legacy', 'Dockerfile')).href;
+      const linted = pathToFileURL(join(dir, 'app', 'Dockerfile')).href;
+      await s.open(ignored, EMULATED);
+      await s.open(linted, EMULATED);
+      expect(await s.pushedFor(ignored, 1)).toEqual([]);
+      expect(ranges(await s.pushedFor(linted, 1))).toEqual(['emulated-build-stage@0:5']);
+    });
+
     it('warns about an invalid config file and lints with the defaults', async () => {
       writeFileSync(join(dir, '.xlintrc.json'), JSON.stringify({ platfroms: ['linux/amd64'] }));
       const s = await start();
@@ -301,6 +312,16 @@ describe('explain-build request', () => {
     const { text } = await s.request<{ text: string }>('xlint/explainBuild', { uri });
     expect(text).toContain('Stage 0 "build"');
     expect(text).toContain('emulated');
+  });
+});
+
+describe('packaging', () => {
+  it('keeps the server out of the CLI bundle: `xlint` alone never loads vscode-languageserver', () => {
+    const cli = readFileSync(CLI, 'utf8');
+    const server = readFileSync(join(CLI, '..', 'server.js'), 'utf8');
+    expect(server).toContain('node_modules/vscode-languageserver/');
+    expect(cli).not.toContain('node_modules/vscode-languageserver/');
+    expect(cli).not.toContain('node_modules/vscode-jsonrpc/');
   });
 });
 

@@ -1,7 +1,7 @@
 /** The docker CLI with BuildKit (`DOCKER_BUILDKIT=1 docker build`): one platform per call, plain progress. */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { commonBuildArgs, errorSummary, platformDir, type BuildEvents, type BuildRequest, type BuildResult, type Driver, type PlatformBuild } from '../driver';
+import { commonBuildArgs, errorSummary, platformDir, stepFailure, type BuildEvents, type BuildRequest, type BuildResult, type Driver, type PlatformBuild } from '../driver';
 import { run } from '../exec';
 import { PlainProgressReader, type Step } from '../progress';
 
@@ -34,7 +34,10 @@ export class DockerDriver implements Driver {
       });
       const durationMs = Date.now() - t0;
       const ok = result.code === 0;
-      const error = ok ? null : (result.spawnError ?? errorSummary(result.stderrTail, `docker build exited with ${result.code}`));
+      const failed = reader.steps.find((s) => s.error);
+      const error = ok
+        ? null
+        : (result.spawnError ?? (failed ? stepFailure(failed.name, failed.error!, reader.output.get(failed.id)) : errorSummary(result.stderrTail, `docker build exited with ${result.code}`)));
       builds.push({ platform, outputDir, durationMs, ok, error });
       stepsByPlatform[platform] = reader.steps;
       events.onPlatformEnd?.(platform, ok, durationMs);

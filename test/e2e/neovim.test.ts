@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeWithParts, onPath, ROOT } from './real-parts';
 
 const CLI = join(ROOT, 'dist', 'xlint.js');
@@ -24,8 +24,13 @@ const DOCKERFILE = [
 ].join('\n');
 
 describeWithParts('neovim (real LSP client)', onPath('nvim') ? [] : ['nvim (apt-get install neovim)'], () => {
-  const dir = mkdtempSync(join(tmpdir(), 'xlint-nvim-'));
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  let dir = '';
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'xlint-nvim-'));
+  });
+  afterAll(() => {
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
 
   it('shows the diagnostic, applies the quick fix, and the diagnostic clears', async () => {
     const file = join(dir, 'Dockerfile');

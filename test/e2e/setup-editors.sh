@@ -4,8 +4,8 @@
 #   neovim                 a real LSP client (test/e2e/neovim.test.ts)
 #   chromium, code-server  a real VS Code in a headless browser (test/e2e/vscode.test.ts)
 #   playwright-core        drives chromium
-# code-server is heavy (~1 GB unpacked with VS Code and its native modules), so it goes into its
-# own prefix, not into the project's dependencies. Override the prefix with XLINT_EDITORS_PREFIX.
+# code-server is heavy (~320 MB unpacked with VS Code and its native modules built here, ~1 min),
+# so it goes into its own prefix, not into the project's dependencies. Override the prefix with XLINT_EDITORS_PREFIX.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 PREFIX="${XLINT_EDITORS_PREFIX:-$PWD/.tmp/editors}"
@@ -31,8 +31,9 @@ fi
 installed_version() {
   node -e "try{console.log(require('$PREFIX/node_modules/$1/package.json').version)}catch{}" 2>/dev/null
 }
-if [ "$(installed_version code-server)" != "$CODE_SERVER_VERSION" ] || [ "$(installed_version playwright-core)" != "$PLAYWRIGHT_VERSION" ] \
-  || [ ! -x "$PREFIX/node_modules/.bin/code-server" ]; then
+# Written only after a complete install: a half-built prefix (an interrupted run) is installed again.
+STAMP="$PREFIX/.installed-code-server-$CODE_SERVER_VERSION-playwright-core-$PLAYWRIGHT_VERSION"
+if [ ! -f "$STAMP" ] || [ ! -x "$PREFIX/node_modules/.bin/code-server" ]; then
   echo "setup-editors: npm install code-server@$CODE_SERVER_VERSION playwright-core@$PLAYWRIGHT_VERSION into $PREFIX"
   mkdir -p "$PREFIX"
   [ -f "$PREFIX/package.json" ] || echo '{"name":"xlint-e2e-editors","private":true}' >"$PREFIX/package.json"
@@ -44,7 +45,11 @@ if [ "$(installed_version code-server)" != "$CODE_SERVER_VERSION" ] || [ "$(inst
   tar czf "$PREFIX/tmp/vscode-ripgrep-cache-$RIPGREP_PACKAGE_VERSION/ripgrep-$RIPGREP_VERSION-$rg_target.tar.gz" -C "$PREFIX/tmp/rg" rg
   # code-server builds native modules (kerberos, node-pty, spdlog) in its postinstall: scripts must
   # run, as root they want unsafe-perm, and node-pty's runs `npx node-gyp` (needs yes).
+  # Debian's nodejs ships its headers: node-gyp must use them, not download them.
+  if [ -f /usr/include/node/node.h ]; then export npm_config_nodedir=/usr; fi
   TMPDIR="$PREFIX/tmp" npm_config_unsafe_perm=true npm_config_yes=true npm install --prefix "$PREFIX" --no-save --no-audit --no-fund --loglevel=error --foreground-scripts=false \
     "code-server@$CODE_SERVER_VERSION" "playwright-core@$PLAYWRIGHT_VERSION"
+  rm -f "$PREFIX"/.installed-*
+  touch "$STAMP"
 fi
 echo "setup-editors: nvim $(nvim --version | head -1 | cut -d' ' -f2), $(chromium --version 2>/dev/null | head -1), code-server $(installed_version code-server), playwright-core $(installed_version playwright-core) ($(( $(date +%s) - start )) s)"

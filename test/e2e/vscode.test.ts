@@ -48,11 +48,9 @@ type Page = any;
 type Browser = any;
 
 describeWithParts('VS Code (code-server + Chromium)', missing, () => {
-  const work = mkdtempSync(join(tmpdir(), 'xlint-vscode-'));
-  const workspace = join(work, 'project');
-  const dockerfile = join(workspace, 'Dockerfile');
-  const userData = join(work, 'user-data');
-  const extensions = join(work, 'extensions');
+  let work = '';
+  let workspace = '';
+  let dockerfile = '';
   let server: ChildProcess | undefined;
   let browser: Browser | undefined;
   let serverLog = '';
@@ -68,6 +66,11 @@ describeWithParts('VS Code (code-server + Chromium)', missing, () => {
   };
 
   beforeAll(async () => {
+    work = mkdtempSync(join(tmpdir(), 'xlint-vscode-'));
+    workspace = join(work, 'project');
+    dockerfile = join(workspace, 'Dockerfile');
+    const userData = join(work, 'user-data');
+    const extensions = join(work, 'extensions');
     mkdirSync(workspace, { recursive: true });
     mkdirSync(join(userData, 'User'), { recursive: true });
     mkdirSync(ARTIFACTS, { recursive: true });
@@ -135,7 +138,7 @@ describeWithParts('VS Code (code-server + Chromium)', missing, () => {
       });
     }
     console.log(`VS Code e2e timings (ms): ${JSON.stringify(timings)}`);
-    rmSync(work, { recursive: true, force: true });
+    if (work) rmSync(work, { recursive: true, force: true });
   });
 
   it('shows the finding in the Problems panel; the quick fix rewrites the file on disk', async () => {
@@ -164,12 +167,19 @@ describeWithParts('VS Code (code-server + Chromium)', missing, () => {
       await page.screenshot({ path: join(ARTIFACTS, 'vscode-problems.png') });
 
       await time('apply quick fix', async () => {
-        await row.click(); // puts the cursor on the finding
+        await row.dblclick(); // the editor, focused, with the finding selected
+        await page.locator('.monaco-editor.focused').waitFor({ timeout: 30_000 });
         await page.keyboard.press('Control+.');
         const item = page.locator('.action-widget .monaco-list-row', { hasText: expected.fix!.title });
         await item.first().waitFor({ timeout: 30_000 });
         await page.screenshot({ path: join(ARTIFACTS, 'vscode-quickfix.png') });
-        await item.first().click();
+        // The menu takes keys (a pointer block covers it while it settles): walk to the fix, press Enter.
+        const titles: string[] = await page.locator('.action-widget .monaco-list-row').allTextContents();
+        const index = titles.findIndex((t) => t.includes(expected.fix!.title));
+        const focused: string = (await page.locator('.action-widget .monaco-list-row.focused').textContent()) ?? '';
+        const from = titles.findIndex((t) => t === focused);
+        for (let i = from; i < index; i++) await page.keyboard.press('ArrowDown');
+        await page.keyboard.press('Enter');
         await page.locator('.monaco-editor .view-lines', { hasText: 'ARG TARGETOS TARGETARCH' }).waitFor({ timeout: 30_000 });
         await page.keyboard.press('Control+S');
         await poll(async () => readFileSync(dockerfile, 'utf8').includes('ARG TARGETOS TARGETARCH\n') || undefined, 30_000, 'the fixed file on disk');

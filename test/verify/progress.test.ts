@@ -125,3 +125,12 @@ describe('emulated steps in a report', () => {
     expect(emulatedSteps(model, result, 'linux/amd64')).toEqual([]);
   });
 });
+
+describe('failure messages', () => {
+  it('names the failed step with its last output, or keeps the distinct error lines', async () => {
+    const { errorSummary, stepFailure } = await import('../../builder/driver');
+    expect(stepFailure('[2/2] RUN make', 'exit code: 2', ['cc -c a.c', '', 'a.c:1: error: boom'])).toBe('[2/2] RUN make: exit code: 2\n  | cc -c a.c\n  | a.c:1: error: boom');
+    expect(errorSummary(['#5 ERROR: executor failed running [make]: exit code: 1', '------', 'executor failed running [make]: exit code: 1'], 'x')).toBe('executor failed running [make]: exit code: 1');
+    expect(errorSummary([], 'docker build exited with 1')).toBe('docker build exited with 1');
+  });
+});
