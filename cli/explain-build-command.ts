@@ -1,7 +1,7 @@
 /** `xlint explain-build <Dockerfile>`. */
 import { explainBuild } from '../core/explain';
 import { buildModel } from '../core/model';
-import { formatExplainText } from './explain-build';
+import { formatExplainText } from '../core/explain-text';
 import { readDockerfile } from './inputs';
 
 export interface ExplainBuildOptions {

@@ -1,12 +1,11 @@
 /** `xlint [paths]`: lint, `--fix`, `--diff`, `--stdin`. Translates files and flags into engine calls. */
 import { createTwoFilesPatch } from 'diff';
-import picomatch from 'picomatch';
-import { dirname, relative, resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { fixText } from '../core/fix';
 import { INVALID_DOCKERFILE, lint, type LintOptions, type LintResult } from '../core/lint';
 import type { Diagnostic, Severity } from '../core/rule';
 import { rules } from '../rules/index';
-import { findConfig, loadConfig, ruleSettings, type LoadedConfig } from './config';
+import { findConfig, isIgnored, loadConfig, ruleSettings, type LoadedConfig } from './config';
 import { formatJson } from './formats/json';
 import { formatStylish } from './formats/stylish';
 import { decodeDockerfile, discover, readDockerfile, writeFileAtomic } from './inputs';
@@ -75,7 +74,8 @@ export async function runLint(patterns: string[], options: LintCommandOptions): 
     const { files, errors } = discover(patterns, cwd);
     reports.push(...errors.map((e) => failed(e.path, e.message)));
     for (const file of files) {
-      if (isIgnored(file, cwd, configFor(file))) continue;
+      const loaded = configFor(file);
+      if (loaded && isIgnored(loaded.path, loaded.config, resolve(cwd, file))) continue;
       let text: string;
       try {
         text = readDockerfile(file);
@@ -147,15 +147,6 @@ function unusedIgnores(result: LintResult): Diagnostic[] {
     }
   }
   return out;
-}
-
-function isIgnored(file: string, cwd: string, loaded: LoadedConfig | null): boolean {
-  const globs = loaded?.config.ignore;
-  if (!globs || globs.length === 0) return false;
-  const path = relative(dirname(loaded!.path), resolve(cwd, file)).split('\\').join('/');
-  // "vendor/" or "vendor" ignores the directory; anything else is a glob.
-  const patterns = globs.flatMap((g) => (picomatch.scan(g).isGlob ? [g] : [g.replace(/\/$/, ''), `${g.replace(/\/$/, '')}/**`]));
-  return picomatch(patterns, { dot: true })(path);
 }
 
 function finish(reports: FileReport[], diffs: string[], options: LintCommandOptions, out: NodeJS.WritableStream = process.stdout): number {

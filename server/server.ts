@@ -21,11 +21,11 @@ import {
   type InitializeResult,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { CONFIG_NAMES, parseConfig, type Config } from '../cli/config';
-import { formatExplainText } from '../cli/explain-build';
+import { CONFIG_NAMES, isIgnored, parseConfig, type Config } from '../rules/config';
+import { formatExplainText } from '../core/explain-text';
 import { explainBuild } from '../core/explain';
 import { analyze, codeActions, diagnostics, fixAllEdits, FIX_ALL_KIND, hover, type Analysis } from './service';
-import { effectiveSettings, isIgnored, readEditorSettings, settingsKey, type EditorSettings, type EffectiveSettings } from './settings';
+import { effectiveSettings, readEditorSettings, settingsKey, type EditorSettings, type EffectiveSettings } from './settings';
 
 export const FIX_ALL_COMMAND = 'xlint.server.fixAll';
 /** Custom request: the build model of a document as text (`xlint explain-build`). */

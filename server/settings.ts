@@ -2,9 +2,7 @@
  * Editor settings (`xlint.*`, per workspace folder) and the nearest config file, merged into the
  * engine's options. Pure: the server reads files and asks the client; this only decides.
  */
-import { dirname, relative } from 'node:path';
-import picomatch from 'picomatch';
-import { ruleSettings, type Config } from '../cli/config';
+import { ruleSettings, type Config } from '../rules/config';
 import type { Severity } from '../core/rule';
 import { normalizePlatform, parsePlatform, platformOfNode } from '../core/platform';
 
@@ -87,17 +85,4 @@ export function effectiveSettings(editor: EditorSettings, config: Config | null,
 /** A stable key: documents linted with equal keys can share cached results. */
 export function settingsKey(settings: EffectiveSettings): string {
   return JSON.stringify([settings.targetPlatforms, settings.buildPlatform, settings.severities, settings.ruleOptions]);
-}
-
-/**
- * Whether the config file's `ignore` list covers a file, as the CLI decides it: paths relative to
- * the config file's directory; "vendor" or "vendor/" ignores the directory, anything else is a glob.
- */
-export function isIgnored(configPath: string, config: Config, file: string): boolean {
-  const globs = config.ignore;
-  if (!globs || globs.length === 0) return false;
-  const path = relative(dirname(configPath), file).split('\\').join('/');
-  if (path.startsWith('../')) return false;
-  const patterns = globs.flatMap((g) => (picomatch.scan(g).isGlob ? [g] : [g.replace(/\/$/, ''), `${g.replace(/\/$/, '')}/**`]));
-  return picomatch(patterns, { dot: true })(path);
 }

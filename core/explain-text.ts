@@ -1,6 +1,6 @@
 /** `xlint explain-build` as text: the build model for people. */
-import type { ExplainedBuild, ExplainedStage } from '../core/explain';
-import { REASON_TEXT } from '../core/explain';
+import type { ExplainedBuild, ExplainedStage } from './explain';
+import { REASON_TEXT } from './explain';
 
 export function formatExplainText(build: ExplainedBuild): string {
   const out: string[] = [];
