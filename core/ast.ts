@@ -37,9 +37,10 @@ function patchPrototypes(): void {
     for (const name of Object.getOwnPropertyNames(prototype)) {
       const original = prototype[name];
       if (!MEMOIZED.has(name) || typeof original !== 'function') continue;
-      prototype[name] = function (this: Cached, ...args: unknown[]) {
+      prototype[name] = function (this: Cached) {
         const cache = this[CACHE];
-        if (!cache || args.length > 0) return original.apply(this, args);
+        // eslint-disable-next-line prefer-rest-params -- no array per call on this hot path
+        if (!cache || arguments.length > 0) return original.apply(this, arguments);
         if (cache.has(name)) return cache.get(name);
         const value = original.call(this);
         cache.set(name, value);

@@ -12,6 +12,7 @@ export interface Reference {
 const REFERENCE = /\$(?:\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-+?])((?:[^{}]|\{[^{}]*\})*))?\}|([A-Za-z_][A-Za-z0-9_]*))/g;
 
 export function expand(text: string, lookup: Lookup, escapeChar = '\\'): string {
+  if (!text.includes('$')) return text;
   let out = '';
   let last = 0;
   for (const m of matches(text, escapeChar)) {
@@ -35,6 +36,7 @@ export function expand(text: string, lookup: Lookup, escapeChar = '\\'): string 
 
 /** Every `$NAME` / `${NAME...}` in the text, including those inside `${X:-$Y}` defaults. */
 export function references(text: string, escapeChar = '\\'): Reference[] {
+  if (!text.includes('$')) return [];
   const out: Reference[] = [];
   for (const m of matches(text, escapeChar)) {
     const name = m[1] ?? m[4];

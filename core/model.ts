@@ -530,7 +530,7 @@ function readRun(model: Model, run: Run): RunStep {
       readShellInto(step.script, text, from, to, model.escapeChar, false);
     }
   }
-  step.commands = step.script.commands.map((c) => ({ ...c, ...classifyCommand(c) }));
+  step.commands = step.script.commands.map((c) => Object.assign(c, classifyCommand(c)));
   return step;
 }
 

@@ -8,7 +8,19 @@ export interface Platform {
 
 const ARCH_ALIASES: Record<string, string> = { x86_64: 'amd64', 'x86-64': 'amd64', aarch64: 'arm64', armhf: 'arm', armel: 'arm', i386: '386', i686: '386' };
 
+const parsed = new Map<string, Platform | null>();
+
+/** Parsed platforms are cached: the same few strings are asked for per stage and per target. */
 export function parsePlatform(text: string): Platform | null {
+  let platform = parsed.get(text);
+  if (platform === undefined) {
+    platform = readPlatform(text);
+    if (parsed.size < 1000) parsed.set(text, platform);
+  }
+  return platform && { ...platform };
+}
+
+function readPlatform(text: string): Platform | null {
   const parts = text.trim().toLowerCase().split('/');
   if (parts.length < 2 || parts.length > 3 || parts.some((p) => !/^[a-z0-9_.-]+$/.test(p))) return null;
   const os = parts[0];

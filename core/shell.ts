@@ -373,6 +373,10 @@ function pushCommand(all: ShellWord[], script: ShellScript, text: string, contin
     const body = flagIndex >= 0 ? words[flagIndex + 1] : undefined;
     if (body) {
       const quoted = /^['"]/.test(text[body.start]) ? 1 : 0;
+      // Substitutions inside a double-quoted body were read with the word; the body reads them again.
+      const inside = (start: number) => start >= body.start && start < body.end;
+      for (let i = script.commands.length - 1; i >= 0; i--) if (inside(script.commands[i].start)) script.commands.splice(i, 1);
+      for (let i = script.vars.length - 1; i >= 0; i--) if (inside(script.vars[i].start)) script.vars.splice(i, 1);
       readInto(script, text, body.start + quoted, body.end - quoted, continuation, depth + 1);
     }
   }

@@ -316,6 +316,11 @@ describe('reading RUN', () => {
     });
   }
 
+  it('reads a substitution inside `sh -c "..."` once', () => {
+    const commands = model('FROM alpine\nRUN sh -c "echo $(uname -m) && make"').stages[0].runs[0].commands;
+    expect(commands.map((c) => `${c.name}:${c.depth}`)).toEqual(['sh:0', 'uname:2', 'echo:1', 'make:1']);
+  });
+
   it('finds commands inside $(...), backticks, if/then, sh -c and case', () => {
     const code = df`
       FROM alpine
