@@ -25,6 +25,7 @@ export interface LintCommandOptions {
   format: string;
   color: boolean;
   quiet?: boolean;
+  severity?: Severity;
   exitZero?: boolean;
   maxWarnings?: number;
   failureThreshold?: Severity;
@@ -119,7 +120,8 @@ function lintOne(file: string, text: string, engine: LintOptions, options: LintC
   }
   let diagnostics = result.diagnostics;
   if (options.reportUnusedIgnores) diagnostics = [...diagnostics, ...unusedIgnores(result)].sort((a, b) => a.start - b.start);
-  if (options.quiet) diagnostics = diagnostics.filter((d) => d.severity === 'error');
+  const lowest = options.quiet ? 'error' : options.severity;
+  if (lowest) diagnostics = diagnostics.filter((d) => SEVERITY_RANK[d.severity] >= SEVERITY_RANK[lowest]);
   return { filePath: file, diagnostics, source, fixedCount };
 }
 

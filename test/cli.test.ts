@@ -115,6 +115,8 @@ describe('exit codes and output', () => {
     expect(xlint(['--max-warnings', '5'], { cwd: warningsOnly }).status).toBe(0);
     expect(xlint(['--max-warnings', '0'], { cwd: warningsOnly })).toMatchObject({ status: 1, stderr: expect.stringContaining('too many warnings') });
     expect(xlint(['--quiet'], { cwd: warningsOnly })).toMatchObject({ status: 0, stdout: '' });
+    expect(xlint(['--severity', 'error'], { cwd: warningsOnly })).toMatchObject({ status: 0, stdout: '' });
+    expect(xlint(['--severity', 'warning'], { cwd: warningsOnly }).status).toBe(1);
   });
 
   it('--version and --help with examples', () => {
