@@ -6,7 +6,7 @@
  * (the parser itself calls these getters while the node is still being built).
  */
 import * as ast from 'dockerfile-ast';
-import type { Instruction } from 'dockerfile-ast';
+import { Argument, type Instruction } from 'dockerfile-ast';
 
 const MEMOIZED = new Set([
   'getKeyword',
@@ -54,9 +54,48 @@ function patchPrototypes(): void {
 export function memoizeInstruction(instruction: Instruction, text: string): void {
   if (!patched) patchPrototypes();
   const cache = new Map<string, unknown>();
-  if (!text.includes('--')) cache.set('getFlags', []);
+  const flagless = !text.includes('--');
+  if (flagless) cache.set('getFlags', []);
   if (!text.includes('<<')) cache.set('getHeredocs', []);
+  if (flagless && instruction.getKeyword() === 'FROM') seedPlainArguments(instruction, cache);
   (instruction as unknown as Cached)[CACHE] = cache;
+}
+
+interface Position {
+  line: number;
+  character: number;
+}
+
+/** What dockerfile-ast keeps on every node (not in its typings). */
+interface NodeInternals {
+  document: { getText(): string; offsetAt(position: Position): number; positionAt(offset: number): Position };
+  escapeChar: string;
+}
+
+/**
+ * getArguments() of a FROM without `--` whose arguments hold no escape character and no line break:
+ * dockerfile-ast's getRawArguments() then only splits them at blanks (no continuation, comment or flag
+ * to handle), so this seeds the same Argument values and ranges without its per-character scan.
+ * Anything else is left to dockerfile-ast.
+ */
+function seedPlainArguments(instruction: Instruction, cache: Map<string, unknown>): void {
+  const { document, escapeChar } = instruction as unknown as NodeInternals;
+  const from = document.offsetAt(instruction.getInstructionRange().end);
+  if (document.offsetAt(instruction.getRange().start) !== document.offsetAt(instruction.getInstructionRange().start)) return;
+  const to = document.offsetAt(instruction.getRange().end);
+  const text = document.getText();
+  const args: Argument[] = [];
+  let found = -1;
+  for (let i = from; i < to; i++) {
+    const c = text[i];
+    if (c === escapeChar || c === '\r' || c === '\n') return;
+    if (c === ' ' || c === '\t') {
+      if (found !== -1) args.push(new Argument(text.slice(found, i), { start: document.positionAt(found), end: document.positionAt(i) }));
+      found = -1;
+    } else if (found === -1) found = i;
+  }
+  if (found !== -1) args.push(new Argument(text.slice(found, to), { start: document.positionAt(found), end: document.positionAt(to) }));
+  cache.set('getArguments', args);
 }
 
 export interface FlagFacts {

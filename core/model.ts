@@ -462,9 +462,9 @@ function parentStage(stage: Stage, model: Model, lookupGlobal: (name: string) =>
 function collectEdges(stage: Stage, instruction: Instruction, model: Model, byName: Map<string, number>): void {
   for (const flag of model.argumentsOf.get(instruction)!.flags) {
     const name = flag.name;
-    const range = rangeOf(model.source, flag.start, flag.end);
-    const valueRange = rangeOf(model.source, flag.valueStart, flag.valueEnd);
     if (name === 'from' && instruction.getKeyword() !== 'RUN') {
+      const range = rangeOf(model.source, flag.start, flag.end);
+      const valueRange = rangeOf(model.source, flag.valueStart, flag.valueEnd);
       const ref = flag.value;
       const target = stageIndexOf(ref, byName, model.stages.length);
       if (/^\d+$/.test(ref) && (target === null || target >= stage.index)) {
@@ -476,6 +476,7 @@ function collectEdges(stage: Stage, instruction: Instruction, model: Model, byNa
       const options = value.split(',').map((kv) => kv.split('='));
       const from = options.find(([k]) => k.trim().toLowerCase() === 'from');
       if (from && from[1] !== undefined) {
+        const valueRange = rangeOf(model.source, flag.valueStart, flag.valueEnd);
         const ref = from[1].trim();
         const source = options.find(([k]) => /^(source|src)$/i.test(k.trim()))?.[1]?.trim() || '/';
         stage.edges.push({ kind: 'mount', ref, stage: stageIndexOf(ref, byName, model.stages.length), instruction, range: valueRange, sources: [source] });
@@ -530,7 +531,13 @@ function readRun(model: Model, run: Run): RunStep {
       readShellInto(step.script, text, from, to, model.escapeChar, false);
     }
   }
-  step.commands = step.script.commands.map((c) => Object.assign(c, classifyCommand(c)));
+  step.commands = step.script.commands.map((c) => {
+    const facts = c as CommandFacts;
+    const { kind, toolchain } = classifyCommand(c);
+    facts.kind = kind;
+    if (toolchain !== undefined) facts.toolchain = toolchain;
+    return facts;
+  });
   return step;
 }
 
@@ -704,6 +711,15 @@ export interface EnvAssignment {
 /** The assignments of an ENV instruction (`ENV A=1 B=2`; the legacy `ENV A 1` spans to the end). */
 export function envDeclarations(model: Model, instruction: Instruction): EnvAssignment[] {
   if (instruction.getKeyword() !== 'ENV') return [];
+  // Read once per instruction: the model reads it per target, and rules read it again.
+  let read = envRead.get(instruction);
+  if (!read) envRead.set(instruction, (read = readEnv(model, instruction)));
+  return read.map((e) => ({ ...e }));
+}
+
+const envRead = new WeakMap<Instruction, EnvAssignment[]>();
+
+function readEnv(model: Model, instruction: Instruction): EnvAssignment[] {
   const { start, end: to } = model.argumentsOf.get(instruction)!;
   const words = readWords(model.source.text, start, to, model.escapeChar);
   if (words.length > 0 && !words[0].value.includes('=')) {

@@ -61,7 +61,6 @@ type Token =
   | { kind: 'op'; op: string; start: number; end: number };
 
 const NAME_START = /[A-Za-z_]/;
-const NAME_CHAR = /[A-Za-z0-9_]/;
 const OPERATORS = ['&&', '||', ';;', '|&', '>>', '<<<', '<<-', '<<', '>&', '<&', '&>', '>|', ';', '&', '|', '(', ')', '<', '>'];
 const OPERATOR_START = new Set(OPERATORS.map((op) => op[0]));
 const SEPARATORS = new Set(['&&', '||', ';;', '|&', ';', '&', '|', '(', ')', '\n']);
@@ -72,6 +71,18 @@ const COMMAND_END_KEYWORDS = new Set(['fi', 'done', 'esac', '}']);
 /** Commands that run their arguments as a command (`env GOARCH=arm64 go build`). */
 const WRAPPERS = new Set(['env', 'sudo', 'nice', 'nohup', 'exec', 'command', 'time', 'stdbuf']);
 const SHELLS = new Set(['sh', 'bash', 'ash', 'dash', 'zsh']);
+
+/** Characters that end a run of plain word characters: blanks, operator starts, quotes, backslash, `$`, backtick. */
+const WORD_STOP = new Uint8Array(128);
+for (const c of ' \t\n\r\'"\\$`') WORD_STOP[c.charCodeAt(0)] = 1;
+for (const c of OPERATOR_START) WORD_STOP[c.charCodeAt(0)] = 1;
+/** Inside double quotes: the closing quote, backslash, `$` and backtick. */
+const QUOTED_STOP = new Uint8Array(128);
+for (const c of '"\\$`') QUOTED_STOP[c.charCodeAt(0)] = 1;
+
+function isNameChar(code: number): boolean {
+  return (code >= 97 && code <= 122) || (code >= 65 && code <= 90) || (code >= 48 && code <= 57) || code === 95;
+}
 
 /** The words of a Dockerfile argument list (ARG, ENV), quotes removed, with offsets. */
 export function readWords(text: string, from: number, to: number, continuation = '\\'): ShellWord[] {
@@ -183,8 +194,15 @@ class Lexer {
           } else if (d === '$' || d === '`') {
             value += this.expansion();
           } else {
-            value += d;
-            this.pos++;
+            // A run of plain characters at once (up to the next quote, escape, expansion or continuation).
+            let p = this.pos + 1;
+            while (p < this.to) {
+              const code = this.text.charCodeAt(p);
+              if ((code < 128 && QUOTED_STOP[code] === 1) || this.text[p] === this.continuation) break;
+              p++;
+            }
+            value += this.text.slice(this.pos, p);
+            this.pos = p;
           }
         }
         this.pos = Math.min(this.pos + 1, this.to);
@@ -194,8 +212,15 @@ class Lexer {
       } else if (c === '$' || c === '`') {
         value += this.expansion();
       } else {
-        value += c;
-        this.pos++;
+        // A run of plain characters at once (up to the next blank, operator, quote, escape, expansion or continuation).
+        let p = this.pos + 1;
+        while (p < this.to) {
+          const code = this.text.charCodeAt(p);
+          if ((code < 128 && WORD_STOP[code] === 1) || this.text[p] === this.continuation) break;
+          p++;
+        }
+        value += this.text.slice(this.pos, p);
+        this.pos = p;
       }
       end = this.pos;
     }
@@ -238,7 +263,7 @@ class Lexer {
     }
     if (next !== undefined && NAME_START.test(next)) {
       let p = this.pos + 2;
-      while (p < this.to && NAME_CHAR.test(this.text[p])) p++;
+      while (p < this.to && isNameChar(this.text.charCodeAt(p))) p++;
       this.script.vars.push({ name: this.text.slice(this.pos + 1, p), start, end: p });
       this.pos = p;
       return this.text.slice(start, p);

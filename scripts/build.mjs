@@ -4,6 +4,11 @@ import { chmodSync, readFileSync } from 'node:fs';
 
 const { version } = JSON.parse(readFileSync('package.json', 'utf8'));
 
+// No `module` condition (esbuild's default adds it): packages that offer it (vscode-languageserver-types,
+// which dockerfile-ast requires) would be bundled from their ESM build, whose exports esbuild reaches
+// through getters; dockerfile-ast's parse then runs ~15% slower than from the CommonJS build it was written against.
+const conditions = [];
+
 await build({
   entryPoints: { xlint: 'cli/main.ts' },
   outdir: 'dist',
@@ -11,6 +16,7 @@ await build({
   platform: 'node',
   target: 'node20',
   format: 'cjs',
+  conditions,
   sourcemap: 'linked',
   minifyWhitespace: true,
   banner: { js: '#!/usr/bin/env node' },
@@ -27,6 +33,7 @@ await build({
   platform: 'node',
   target: 'node20',
   format: 'cjs',
+  conditions,
   sourcemap: 'linked',
   minifyWhitespace: true,
   logLevel: 'warning',
@@ -40,6 +47,7 @@ await build({
   platform: 'node',
   target: 'node20',
   format: 'cjs',
+  conditions,
   sourcemap: 'linked',
   minifyWhitespace: true,
   logLevel: 'warning',
