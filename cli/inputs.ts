@@ -3,7 +3,8 @@ import fg from 'fast-glob';
 import { closeSync, fsyncSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeSync, chmodSync, type Stats } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 
-export const DOCKERFILE_PATTERNS = ['**/Dockerfile', '**/*.Dockerfile', '**/Dockerfile.*', '**/Containerfile', '**/*.dockerfile', '**/dockerfile'];
+/** Matched case-insensitively: `dockerfile` and `api.dockerfile` count too. */
+export const DOCKERFILE_PATTERNS = ['**/Dockerfile', '**/*.Dockerfile', '**/Dockerfile.*', '**/Containerfile'];
 const IGNORE = ['**/node_modules/**', '**/.git/**'];
 /** Larger files are not Dockerfiles anyone maintains by hand; refusing them keeps memory bounded. */
 export const MAX_FILE_BYTES = 2 * 1024 * 1024;
@@ -20,11 +21,6 @@ export class InputError extends Error {
 export interface Discovery {
   files: string[];
   errors: InputError[];
-}
-
-export function isDockerfileName(name: string): boolean {
-  const lower = name.toLowerCase();
-  return lower === 'dockerfile' || lower === 'containerfile' || lower.endsWith('.dockerfile') || lower.startsWith('dockerfile.');
 }
 
 /** Paths and globs → Dockerfiles. A path given by name is linted whatever it is called. */

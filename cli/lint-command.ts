@@ -126,21 +126,24 @@ function lintOne(file: string, text: string, engine: LintOptions, options: LintC
 }
 
 /** Suppressions that suppressed nothing, for ids that are ours (other tools' ids are theirs to judge). */
+/** Every id a suppression may name for one of our rules (lower-cased) → the rule's id. */
+const OUR_IDS = new Map(
+  rules.flatMap((rule) =>
+    [rule.meta.id, rule.meta.docs.mirrors?.buildkit, rule.meta.docs.mirrors?.hadolint].filter((n): n is string => !!n).map((n) => [n.toLowerCase(), rule.meta.id] as const),
+  ),
+);
+
 function unusedIgnores(result: LintResult): Diagnostic[] {
-  const ours = new Map<string, string>();
-  for (const rule of rules) {
-    for (const name of [rule.meta.id, rule.meta.docs.mirrors?.buildkit, rule.meta.docs.mirrors?.hadolint]) if (name) ours.set(name.toLowerCase(), rule.meta.id);
-  }
   const out: Diagnostic[] = [];
   const source = result.model.source;
   for (const s of result.suppressions) {
     for (const id of s.ids) {
-      if (s.used.has(id) || !ours.has(id.toLowerCase())) continue;
+      if (s.used.has(id) || !OUR_IDS.has(id.toLowerCase())) continue;
       const start = source.lineStarts[s.range.start.line] + s.range.start.character;
       out.push({
         ruleId: 'unused-ignore',
         severity: 'warning',
-        message: `unused suppression: "${id}" (${ours.get(id.toLowerCase())}) reported nothing here`,
+        message: `unused suppression: "${id}" (${OUR_IDS.get(id.toLowerCase())}) reported nothing here`,
         range: s.range,
         start,
         end: start + (s.range.end.character - s.range.start.character),

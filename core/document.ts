@@ -35,7 +35,18 @@ export function sourceText(raw: string): SourceText {
 }
 
 export function positionAt(source: SourceText, offset: number): Position {
-  const starts = source.lineStarts;
+  return positionInLines(source.lineStarts, offset);
+}
+
+/** The offsets at which lines start in a text (LF-terminated; a CR before the LF stays on its line). */
+export function lineStartsOf(text: string): number[] {
+  const starts = [0];
+  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) starts.push(i + 1);
+  return starts;
+}
+
+/** The position of an offset, given the line starts of its text. */
+export function positionInLines(starts: number[], offset: number): Position {
   let low = 0;
   let high = starts.length - 1;
   while (low < high) {

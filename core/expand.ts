@@ -59,7 +59,3 @@ function* matches(text: string, escapeChar: string): Generator<RegExpExecArray> 
     yield m;
   }
 }
-
-export function hasReferences(text: string): boolean {
-  return references(text).length > 0;
-}

@@ -9,7 +9,7 @@ import { classifyCommand, type Classification } from './classify';
 import { offsetAt, rangeOf, sourceText, type Range, type SourceText } from './document';
 import { expand, references } from './expand';
 import { AUTOMATIC_ARGS, automaticArgs, formatPlatform, isPlatformArg, normalizePlatform, parsePlatform, type Platform } from './platform';
-import { readShell, readWords, type ShellCommand, type ShellScript } from './shell';
+import { basename, readShell, readWords, type ShellCommand, type ShellScript } from './shell';
 
 export interface BuildOptions {
   /** The builder's platform, e.g. `linux/amd64`. */
@@ -550,10 +550,6 @@ function readShellInto(script: ShellScript, text: string, from: number, to: numb
   const seen = new Set(script.vars.map((v) => v.start));
   for (const v of read.vars) if (!seen.has(v.start)) script.vars.push(v);
   for (const name of read.assigned) script.assigned.add(name);
-}
-
-function basename(word: string): string {
-  return word.slice(word.lastIndexOf('/') + 1);
 }
 
 function checkCycles(model: Model, errors: ModelError[]): void {

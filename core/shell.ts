@@ -194,15 +194,7 @@ class Lexer {
           } else if (d === '$' || d === '`') {
             value += this.expansion();
           } else {
-            // A run of plain characters at once (up to the next quote, escape, expansion or continuation).
-            let p = this.pos + 1;
-            while (p < this.to) {
-              const code = this.text.charCodeAt(p);
-              if ((code < 128 && QUOTED_STOP[code] === 1) || this.text[p] === this.continuation) break;
-              p++;
-            }
-            value += this.text.slice(this.pos, p);
-            this.pos = p;
+            value += this.plainRun(QUOTED_STOP);
           }
         }
         this.pos = Math.min(this.pos + 1, this.to);
@@ -212,19 +204,24 @@ class Lexer {
       } else if (c === '$' || c === '`') {
         value += this.expansion();
       } else {
-        // A run of plain characters at once (up to the next blank, operator, quote, escape, expansion or continuation).
-        let p = this.pos + 1;
-        while (p < this.to) {
-          const code = this.text.charCodeAt(p);
-          if ((code < 128 && WORD_STOP[code] === 1) || this.text[p] === this.continuation) break;
-          p++;
-        }
-        value += this.text.slice(this.pos, p);
-        this.pos = p;
+        value += this.plainRun(WORD_STOP);
       }
       end = this.pos;
     }
     return { value, start, end: Math.min(end, this.to) };
+  }
+
+  /** A run of plain characters at once, up to the next character in `stops` or a continuation. */
+  private plainRun(stops: Uint8Array): string {
+    let p = this.pos + 1;
+    while (p < this.to) {
+      const code = this.text.charCodeAt(p);
+      if ((code < 128 && stops[code] === 1) || this.text[p] === this.continuation) break;
+      p++;
+    }
+    const run = this.text.slice(this.pos, p);
+    this.pos = p;
+    return run;
   }
 
   /** Reads `$X`, `${...}`, `$(...)`, `$((...))` or a backtick substitution; returns it as written. */
@@ -407,7 +404,7 @@ function pushCommand(all: ShellWord[], script: ShellScript, text: string, contin
   }
 }
 
-function basename(word: string): string {
+export function basename(word: string): string {
   const slash = word.lastIndexOf('/');
   return slash >= 0 ? word.slice(slash + 1) : word;
 }

@@ -10,7 +10,7 @@ import type {
   Range,
   TextEdit,
 } from 'vscode-languageserver';
-import { lineText, offsetAt, positionAt } from '../core/document';
+import { lineStartsOf, lineText, offsetAt, positionAt, positionInLines } from '../core/document';
 import { fixText } from '../core/fix';
 import { INVALID_DOCKERFILE, lint, type LintResult } from '../core/lint';
 import type { Diagnostic, Edit, Rule } from '../core/rule';
@@ -229,18 +229,8 @@ export function fixAllEdits(analysis: Analysis): TextEdit[] {
 
 /** Line-level edits that turn `before` into `after`. */
 export function minimalEdits(before: string, after: string): TextEdit[] {
-  const starts = [0];
-  for (let i = 0; i < before.length; i++) if (before.charCodeAt(i) === 10) starts.push(i + 1);
-  const position = (offset: number): Position => {
-    let low = 0;
-    let high = starts.length - 1;
-    while (low < high) {
-      const mid = (low + high + 1) >> 1;
-      if (starts[mid] <= offset) low = mid;
-      else high = mid - 1;
-    }
-    return { line: low, character: offset - starts[low] };
-  };
+  const starts = lineStartsOf(before);
+  const position = (offset: number): Position => positionInLines(starts, offset);
   const edits: TextEdit[] = [];
   let offset = 0;
   let pending: { start: number; end: number; text: string } | null = null;

@@ -8,20 +8,9 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { describeWithParts, onPath, ROOT } from './real-parts';
+import { describeWithParts, EDITOR_FIXTURE as DOCKERFILE, onPath, ROOT } from './real-parts';
 
 const CLI = join(ROOT, 'dist', 'xlint.js');
-const DOCKERFILE = [
-  'FROM --platform=$BUILDPLATFORM golang:1.22 AS build',
-  'WORKDIR /src',
-  'COPY . .',
-  'ARG TARGETOS',
-  'RUN CGO_ENABLED=0 GOOS=$TARGETOS GOARCH=$TARGETARCH go build -o /out/app .',
-  '',
-  'FROM alpine:3.20',
-  'COPY --from=build /out/app /app',
-  '',
-].join('\n');
 
 describeWithParts('neovim (real LSP client)', onPath('nvim') ? [] : ['nvim (apt-get install neovim)'], () => {
   let dir = '';

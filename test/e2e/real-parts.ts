@@ -12,6 +12,19 @@ export const ROOT = join(__dirname, '..', '..');
 export const EDITORS_PREFIX = process.env.XLINT_EDITORS_PREFIX ?? join(ROOT, '.tmp', 'editors');
 export const REQUIRED = process.env.XLINT_E2E === '1';
 
+/** What the editor suites open: one fixable finding (undeclared-platform-arg: `$TARGETARCH`). */
+export const EDITOR_FIXTURE = [
+  'FROM --platform=$BUILDPLATFORM golang:1.22 AS build',
+  'WORKDIR /src',
+  'COPY . .',
+  'ARG TARGETOS',
+  'RUN CGO_ENABLED=0 GOOS=$TARGETOS GOARCH=$TARGETARCH go build -o /out/app .',
+  '',
+  'FROM alpine:3.20',
+  'COPY --from=build /out/app /app',
+  '',
+].join('\n');
+
 export function onPath(command: string): boolean {
   try {
     execFileSync('sh', ['-c', `command -v ${command}`], { stdio: 'ignore' });

@@ -12,21 +12,10 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { lint } from '../../core/lint';
 import { rules } from '../../rules/index';
-import { describeWithParts, inPrefix, ROOT } from './real-parts';
+import { describeWithParts, EDITOR_FIXTURE as DOCKERFILE, inPrefix, ROOT } from './real-parts';
 
 const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = join(ROOT, 'test-artifacts');
-const DOCKERFILE = [
-  'FROM --platform=$BUILDPLATFORM golang:1.22 AS build',
-  'WORKDIR /src',
-  'COPY . .',
-  'ARG TARGETOS',
-  'RUN CGO_ENABLED=0 GOOS=$TARGETOS GOARCH=$TARGETARCH go build -o /out/app .',
-  '',
-  'FROM alpine:3.20',
-  'COPY --from=build /out/app /app',
-  '',
-].join('\n');
 const SETTINGS = { buildPlatform: 'linux/amd64', platforms: ['linux/amd64', 'linux/arm64'] };
 
 const codeServer = inPrefix('node_modules/code-server/out/node/entry.js');
