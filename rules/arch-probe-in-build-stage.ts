@@ -1,5 +1,5 @@
 import { offsetAt } from '../core/document';
-import { declareArgs } from '../core/edits';
+import { declareArgs } from './utils/edits';
 import { argDeclaredBefore, envDeclarations, type CommandFacts, type Model, type RunStep, type Stage } from '../core/model';
 import { defineRule, type Fix } from '../core/rule';
 

@@ -1,5 +1,5 @@
 import { offsetAt } from '../core/document';
-import { setFromPlatform } from '../core/edits';
+import { setFromPlatform } from './utils/edits';
 import type { Model, Stage } from '../core/model';
 import { nameCarriesPlatform, parsePlatform } from '../core/platform';
 import { defineRule } from '../core/rule';

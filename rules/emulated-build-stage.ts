@@ -9,8 +9,8 @@ import {
   needsGoarm,
   subcommand,
   type Consumer,
-} from '../core/cross';
-import { appendToCommand, declareArgsBeforeInstruction, setCommandEnv, setFromPlatform } from '../core/edits';
+} from './utils/cross';
+import { appendToCommand, declareArgsBeforeInstruction, setCommandEnv, setFromPlatform } from './utils/edits';
 import type { CommandFacts, Model, RunStep, Stage } from '../core/model';
 import { defineRule, type Edit, type FixSafety, type Report } from '../core/rule';
 

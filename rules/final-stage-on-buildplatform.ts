@@ -1,5 +1,5 @@
 import { offsetAt } from '../core/document';
-import { removeFlag } from '../core/edits';
+import { removeFlag } from './utils/edits';
 import type { Model, Stage } from '../core/model';
 import { defineRule } from '../core/rule';
 

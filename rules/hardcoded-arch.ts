@@ -1,6 +1,6 @@
 import type { Instruction, Run } from 'dockerfile-ast';
 import { offsetAt } from '../core/document';
-import { declareArgs } from '../core/edits';
+import { declareArgs } from './utils/edits';
 import { argDeclaredBefore, envDeclarations, type Model, type RunStep, type Stage } from '../core/model';
 import { parsePlatform } from '../core/platform';
 import { defineRule, type Edit, type Fix, type FixSafety } from '../core/rule';

@@ -1,5 +1,5 @@
 import { offsetAt } from '../core/document';
-import { removeFlag, setFromPlatform } from '../core/edits';
+import { removeFlag, setFromPlatform } from './utils/edits';
 import { platformKind, type Model, type Stage } from '../core/model';
 import { normalizePlatform } from '../core/platform';
 import { defineRule, type Fix } from '../core/rule';

@@ -1,4 +1,4 @@
-import { removeFlag } from '../core/edits';
+import { removeFlag } from './utils/edits';
 import { offsetAt } from '../core/document';
 import { defineRule } from '../core/rule';
 

@@ -1,5 +1,5 @@
 import { lineText, offsetAt } from '../core/document';
-import { keyword } from '../core/edits';
+import { keyword } from './utils/edits';
 import type { Edge, Model, Stage } from '../core/model';
 import { platformKind } from '../core/model';
 import { defineRule, type Edit, type Fix } from '../core/rule';

@@ -1,5 +1,5 @@
 import { offsetAt } from '../core/document';
-import { declareArgsBefore } from '../core/edits';
+import { declareArgsBefore } from './utils/edits';
 import type { Model, Stage, VariableUse } from '../core/model';
 import { isPlatformArg } from '../core/platform';
 import { defineRule, type Fix } from '../core/rule';

@@ -1,5 +1,5 @@
-import { cgoDisabled, commandLabel, consumersByStage, isGoCompile, nameIsSet, needsGoarm, subcommand, targetWiring, type Consumer } from '../core/cross';
-import { appendToCommand, declareArgsBeforeInstruction, setCommandEnv } from '../core/edits';
+import { cgoDisabled, commandLabel, consumersByStage, isGoCompile, nameIsSet, needsGoarm, subcommand, targetWiring, type Consumer } from './utils/cross';
+import { appendToCommand, declareArgsBeforeInstruction, setCommandEnv } from './utils/edits';
 import type { CommandFacts, Model, RunStep, Stage } from '../core/model';
 import { defineRule, type Edit, type Fix } from '../core/rule';
 

@@ -3,7 +3,7 @@
  * platforms: is a command told which platform to build for, is cgo off for it, what a stage's
  * product flows into. Pure reads of the model.
  */
-import type { CommandFacts, Edge, Model, RunStep, Stage } from './model';
+import type { CommandFacts, Edge, Model, RunStep, Stage } from '../../core/model';
 
 /** `$TARGETARCH`, `${TARGETPLATFORM}`, ... in a word. */
 const TARGET_REFERENCE = /\$\{?TARGET(PLATFORM|OS|ARCH|VARIANT)\b/;

@@ -2,11 +2,11 @@
  * Edit builders shared by rules. Inserted text follows the file: keyword case, indentation,
  * line endings; nothing here touches directives, comments, heredoc bodies or `--mount` flags.
  */
-import { lineText, offsetAt } from './document';
-import type { Model, Stage } from './model';
-import { isPlatformArg } from './platform';
-import type { Edit } from './rule';
-import type { ShellCommand } from './shell';
+import { lineText, offsetAt } from '../../core/document';
+import type { Model, Stage } from '../../core/model';
+import { isPlatformArg } from '../../core/platform';
+import type { Edit } from '../../core/rule';
+import type { ShellCommand } from '../../core/shell';
 
 /** `ARG` or `arg`, as the file writes its keywords (judged by the FROM lines). */
 export function keyword(model: Model, word: string): string {
