@@ -11,7 +11,8 @@ export interface Reference {
 
 const REFERENCE = /\$(?:\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-+?])((?:[^{}]|\{[^{}]*\})*))?\}|([A-Za-z_][A-Za-z0-9_]*))/g;
 
-export function expand(text: string, lookup: Lookup, escapeChar = '\\'): string {
+/** `onEmpty` hears of each name that expanded to nothing for want of a value (no default operator). */
+export function expand(text: string, lookup: Lookup, escapeChar = '\\', onEmpty?: (name: string) => void): string {
   if (!text.includes('$')) return text;
   let out = '';
   let last = 0;
@@ -23,11 +24,14 @@ export function expand(text: string, lookup: Lookup, escapeChar = '\\'): string 
     const nonEmpty = set && value !== '';
     const operator = m[2];
     const operand = m[3] ?? '';
-    if (!operator) out += value ?? '';
-    else if (operator === '-') out += set ? value : expand(operand, lookup, escapeChar);
-    else if (operator === ':-') out += nonEmpty ? value : expand(operand, lookup, escapeChar);
-    else if (operator === '+') out += set ? expand(operand, lookup, escapeChar) : '';
-    else if (operator === ':+') out += nonEmpty ? expand(operand, lookup, escapeChar) : '';
+    if (!operator) {
+      out += value ?? '';
+      if (!nonEmpty) onEmpty?.(name);
+    }
+    else if (operator === '-') out += set ? value : expand(operand, lookup, escapeChar, onEmpty);
+    else if (operator === ':-') out += nonEmpty ? value : expand(operand, lookup, escapeChar, onEmpty);
+    else if (operator === '+') out += set ? expand(operand, lookup, escapeChar, onEmpty) : '';
+    else if (operator === ':+') out += nonEmpty ? expand(operand, lookup, escapeChar, onEmpty) : '';
     else out += value ?? '';
     last = m.index + m[0].length;
   }

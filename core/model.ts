@@ -3,152 +3,16 @@
  * evaluated for one builder platform and a list of target platforms (DESIGN §1).
  * Pure: text in, data out.
  */
-import { DockerfileParser, type Dockerfile, type From, type Instruction, type Run } from 'dockerfile-ast';
-import { memoizeInstruction, readArguments, type ArgumentFacts, type FlagFacts } from './ast';
-import { classifyCommand, type Classification } from './classify';
-import { offsetAt, rangeOf, sourceText, type Range, type SourceText } from './document';
+import { DockerfileParser, type From, type Instruction, type Run } from 'dockerfile-ast';
+import { memoizeInstruction, readArguments } from './ast';
+import { classifyCommand } from './classify';
+import { offsetAt, rangeOf, sourceText } from './document';
 import { expand, references } from './expand';
 import { AUTOMATIC_ARGS, automaticArgs, formatPlatform, isPlatformArg, normalizePlatform, parsePlatform, type Platform } from './platform';
 import { basename, readShell, readWords, type ShellCommand, type ShellScript } from './shell';
+import type { ArgDeclaration, CommandFacts, Model, ModelError, PlatformFlag, PlatformKind, RunStep, Stage, VariableUse, BuildOptions } from './model-types';
 
-export interface BuildOptions {
-  /** The builder's platform, e.g. `linux/amd64`. */
-  buildPlatform: string;
-  /** The platforms of `--platform`, e.g. `['linux/amd64', 'linux/arm64']`. */
-  targetPlatforms: string[];
-  /** `--target`: the output stage by name or index; default the last stage. */
-  target?: string;
-  /** `--build-arg` values for non-platform args. */
-  buildArgs?: Record<string, string>;
-}
-
-export interface ModelError {
-  message: string;
-  range: Range;
-}
-
-export interface ArgDeclaration {
-  name: string;
-  /** The default as written (unexpanded), or null for `ARG NAME`. */
-  defaultText: string | null;
-  /** null for the global scope. */
-  stage: number | null;
-  range: Range;
-  /** Offsets of the `NAME=default` word, for fixes. */
-  start: number;
-  end: number;
-  instruction: Instruction;
-}
-
-export type PlatformKind = 'builder' | 'target' | 'constant' | 'unknown';
-
-export interface PlatformFlag {
-  text: string;
-  range: Range;
-  valueRange: Range;
-  /** Offsets of `--platform=value`. */
-  start: number;
-  end: number;
-}
-
-export type StageBase =
-  | { kind: 'image'; image: string }
-  | { kind: 'stage'; stage: number }
-  | { kind: 'scratch' }
-  /** `FROM build_${TARGETARCH}`: one of several stages (or images), chosen per target. */
-  | { kind: 'variable'; text: string; candidates: number[] };
-
-export type EdgeKind = 'from' | 'copy' | 'mount';
-
-export interface Edge {
-  kind: EdgeKind;
-  /** The reference as written (`build`, `0`, `alpine:3.20`). */
-  ref: string;
-  /** The stage it names, or null for an image. */
-  stage: number | null;
-  instruction: Instruction;
-  range: Range;
-  /** The paths taken from the stage or image: COPY sources, a mount's `source` (default `/`), `/` for FROM. */
-  sources: string[];
-}
-
-export interface CommandFacts extends ShellCommand, Classification {}
-
-export interface RunStep {
-  instruction: Run;
-  line: number;
-  form: 'shell' | 'exec' | 'heredoc';
-  commands: CommandFacts[];
-  script: ShellScript;
-  flags: FlagFacts[];
-  /** Names (ARG and ENV) in scope when this RUN starts (judged once, like variable resolutions, for the first target). */
-  inScope: Set<string>;
-}
-
-export type Resolution =
-  | { status: 'resolved' }
-  /** Visible, but a default replaces the automatic platform value. */
-  | { status: 'shadowed'; declaration: ArgDeclaration }
-  | { status: 'unresolved'; reason: 'not-declared-in-stage' | 'declared-only-globally' | 'not-declared-globally' };
-
-export interface VariableUse {
-  name: string;
-  /** null for a FROM line, which sees the global scope only. */
-  stage: number | null;
-  range: Range;
-  start: number;
-  end: number;
-  instruction: Instruction;
-  /** Read by the shell at run time (RUN), rather than expanded by the Dockerfile frontend. */
-  inShell: boolean;
-  resolution: Resolution;
-  /** The value per target platform (null when empty or unset). */
-  values: Record<string, string | null>;
-}
-
-export interface Stage {
-  index: number;
-  name: string | null;
-  from: From;
-  line: number;
-  base: StageBase;
-  /** The `--platform` flag as written on this FROM (ineffective on `FROM <stage>`). */
-  platformFlag: PlatformFlag | null;
-  /** Effective platform, inherited through `FROM <stage>`. */
-  platform: { kind: PlatformKind; text: string | null };
-  /** Effective platform per target platform (null when it cannot be told). */
-  platformFor: Record<string, string | null>;
-  /** Instructions after the FROM. */
-  instructions: Instruction[];
-  args: ArgDeclaration[];
-  runs: RunStep[];
-  edges: Edge[];
-  reachable: boolean;
-  /** Targets whose build reaches this stage. */
-  reachableFor: string[];
-  /** Targets whose build reaches this stage and runs its RUN steps emulated. */
-  emulatedOn: string[];
-  /** Every arg visible at the end of the stage: name → value per target (null when unset). */
-  argValues: Record<string, Record<string, string | null>>;
-  /** Every ENV set at the end of the stage (own or inherited through FROM <stage>): name → value per target. */
-  envValues: Record<string, Record<string, string | null>>;
-}
-
-export interface Model {
-  source: SourceText;
-  ast: Dockerfile;
-  escapeChar: string;
-  directives: { name: string; value: string; line: number }[];
-  buildPlatform: string;
-  targetPlatforms: string[];
-  globalArgs: ArgDeclaration[];
-  stages: Stage[];
-  outputStage: number;
-  variableUses: VariableUse[];
-  errors: ModelError[];
-  /** Argument offsets and leading flags of every instruction, read once. */
-  argumentsOf: Map<Instruction, ArgumentFacts>;
-}
+export * from './model-types';
 
 const KNOWN_INSTRUCTIONS = new Set([
   'ADD', 'ARG', 'CMD', 'COPY', 'ENTRYPOINT', 'ENV', 'EXPOSE', 'FROM', 'HEALTHCHECK', 'LABEL', 'MAINTAINER',
@@ -160,30 +24,53 @@ type Scope = Map<string, { value: string | null; declaration: ArgDeclaration | n
 export function buildModel(raw: string, options: BuildOptions): Model {
   const source = sourceText(raw);
   const ast = DockerfileParser.parse(source.text);
-  const escapeChar = ast.getEscapeCharacter();
-  const errors: ModelError[] = [];
-  const buildPlatform = normalizePlatform(options.buildPlatform);
-  const targetPlatforms = options.targetPlatforms.map(normalizePlatform);
-  const build = parsePlatform(buildPlatform) ?? { os: 'linux', arch: 'amd64', variant: '' };
-
   const model: Model = {
     source,
     ast,
-    escapeChar,
+    escapeChar: ast.getEscapeCharacter(),
     directives: ast.getDirectives().map((d) => ({ name: d.getName(), value: d.getValue(), line: d.getRange().start.line })),
-    buildPlatform,
-    targetPlatforms,
+    buildPlatform: normalizePlatform(options.buildPlatform),
+    targetPlatforms: options.targetPlatforms.map(normalizePlatform),
     globalArgs: [],
     stages: [],
     outputStage: -1,
     variableUses: [],
-    errors,
+    errors: [],
     argumentsOf: new Map(),
   };
+  splitStages(model);
+  if (model.stages.length === 0) {
+    model.errors.push({ message: 'no FROM instruction: a Dockerfile needs at least one stage', range: rangeOf(source, 0, 0) });
+    return model;
+  }
+  const byName = stageNames(model);
+  model.outputStage = outputStageOf(model, byName, options.target);
+  const build = parsePlatform(model.buildPlatform) ?? { os: 'linux', arch: 'amd64', variant: '' };
+  const globals = new Map(model.targetPlatforms.map((t) => [t, globalScope(model, build, parsePlatform(t) ?? build, options.buildArgs ?? {})]));
+  for (const stage of model.stages) resolveBase(stage, model, byName, globals);
+  readStageBodies(model, byName);
+  checkCycles(model, model.errors);
+  platformKinds(model);
+  windowsStages(model);
+  const fromUses = collectFromUses(model);
+  const stageUses = model.stages.map((stage) => collectStageUses(model, stage));
+  for (const target of model.targetPlatforms) {
+    const global = globals.get(target)!;
+    for (const use of fromUses) use.values[target] = nonEmpty(global.get(use.name)?.value);
+    stagePlatforms(model, target, parsePlatform(target) ?? build, global);
+    reachability(model, target);
+    argScopes(model, target, global, stageUses, options.buildArgs ?? {});
+  }
+  for (const stage of model.stages) stage.reachable = stage.reachableFor.length > 0;
+  model.variableUses = [...fromUses, ...stageUses.flat()].sort((a, b) => a.start - b.start);
+  return model;
+}
 
-  // 1. Split instructions into the global part and stages.
+/** Phase 1: the global part (ARGs) and the stages, each with the instructions after its FROM. */
+function splitStages(model: Model): void {
+  const { source, escapeChar, errors } = model;
   let current: Stage | null = null;
-  for (const instruction of ast.getInstructions()) {
+  for (const instruction of model.ast.getInstructions()) {
     const start = offsetAt(source, instruction.getRange().start);
     const end = offsetAt(source, instruction.getRange().end);
     memoizeInstruction(instruction, source.text.slice(start, end));
@@ -203,22 +90,31 @@ export function buildModel(raw: string, options: BuildOptions): Model {
       current.instructions.push(instruction);
     }
   }
-  if (model.stages.length === 0) {
-    errors.push({ message: 'no FROM instruction: a Dockerfile needs at least one stage', range: rangeOf(source, 0, 0) });
-    return model;
-  }
+}
 
-  // 2. Stage bases, edges, RUN commands.
+/** Stage names, lower-cased (they are case-insensitive), to their index. */
+function stageNames(model: Model): Map<string, number> {
   const byName = new Map<string, number>();
   for (const stage of model.stages) {
-    if (stage.name) {
-      const key = stage.name.toLowerCase();
-      if (byName.has(key)) errors.push({ message: `duplicate stage name "${stage.name}"`, range: stage.from.getRange() });
-      else byName.set(key, stage.index);
-    }
+    if (!stage.name) continue;
+    const key = stage.name.toLowerCase();
+    if (byName.has(key)) model.errors.push({ message: `duplicate stage name "${stage.name}"`, range: stage.from.getRange() });
+    else byName.set(key, stage.index);
   }
+  return byName;
+}
+
+function outputStageOf(model: Model, byName: Map<string, number>, target: string | undefined): number {
+  if (target === undefined) return model.stages.length - 1;
+  const index = stageIndexOf(target, byName, model.stages.length);
+  if (index !== null) return index;
+  model.errors.push({ message: `target stage "${target}" not found`, range: rangeOf(model.source, 0, 0) });
+  return model.stages.length - 1;
+}
+
+/** Phase 3: ARG declarations, edges (COPY/ADD --from, RUN --mount=from) and RUN commands of each stage. */
+function readStageBodies(model: Model, byName: Map<string, number>): void {
   for (const stage of model.stages) {
-    resolveBase(stage, model, byName);
     for (const instruction of stage.instructions) {
       const keyword = instruction.getKeyword();
       if (keyword === 'ARG') stage.args.push(...argDeclarations(model, instruction, stage.index));
@@ -226,108 +122,143 @@ export function buildModel(raw: string, options: BuildOptions): Model {
       if (keyword === 'RUN') stage.runs.push(readRun(model, instruction as Run));
     }
   }
-  checkCycles(model, errors);
-  for (const stage of model.stages) stage.platform = effectivePlatformKind(stage, model, new Set());
+}
 
-  // 3. Output stage.
-  model.outputStage = model.stages.length - 1;
-  if (options.target !== undefined) {
-    const index = stageIndexOf(options.target, byName, model.stages.length);
-    if (index === null) errors.push({ message: `target stage "${options.target}" not found`, range: rangeOf(source, 0, 0) });
-    else model.outputStage = index;
-  }
+/** The stages a stage may be built FROM: its parent, or every candidate of `FROM ${VAR}`. */
+export function parentCandidates(stage: Stage): number[] {
+  return stage.base.kind === 'stage' ? [stage.base.stage] : stage.base.kind === 'variable' ? stage.base.candidates : [];
+}
 
-  // 4. Evaluate per target platform: global scope, stage platforms, reachability, arg scopes.
-  const fromUses = collectFromUses(model);
-  const uses: VariableUse[] = [];
-  const stageUses = model.stages.map((stage) => collectStageUses(model, stage));
-  for (const targetText of targetPlatforms) {
-    const target = parsePlatform(targetText) ?? build;
-    const global = globalScope(model, build, target, options.buildArgs ?? {});
-    const lookupGlobal = (name: string) => global.get(name)?.value;
-    for (const use of fromUses) {
-      use.values[targetText] = nonEmpty(lookupGlobal(use.name));
-    }
-    // Platforms, in stage order: a stage's parent comes first unless it is a forward reference.
-    const platformFor = new Map<number, string | null>();
-    const platformOf = (stage: Stage, seen: Set<number>): string | null => {
-      if (platformFor.has(stage.index)) return platformFor.get(stage.index)!;
-      let result: string | null;
-      const parent = parentStage(stage, model, lookupGlobal, escapeChar);
-      if (parent !== null && !seen.has(parent)) result = platformOf(model.stages[parent], new Set([...seen, stage.index]));
-      else if (stage.platformFlag) {
-        const value = expand(stage.platformFlag.text, lookupGlobal, escapeChar);
-        result = parsePlatform(value) ? normalizePlatform(value) : null;
-      } else result = formatPlatform(target);
-      platformFor.set(stage.index, result);
-      return result;
-    };
-    for (const stage of model.stages) stage.platformFor[targetText] = platformOf(stage, new Set());
-
-    // Reachability from the output stage.
-    const reached = new Set<number>();
-    const queue = [model.outputStage];
-    while (queue.length > 0) {
-      const index = queue.pop()!;
-      if (reached.has(index)) continue;
-      reached.add(index);
-      const stage = model.stages[index];
-      const parent = parentStage(stage, model, lookupGlobal, escapeChar);
-      if (parent !== null) queue.push(parent);
-      for (const edge of stage.edges) if (edge.kind !== 'from' && edge.stage !== null) queue.push(edge.stage);
-    }
-    for (const stage of model.stages) {
-      if (!reached.has(stage.index)) continue;
-      stage.reachableFor.push(targetText);
-      const platform = stage.platformFor[targetText];
-      if (stage.runs.length > 0 && platform !== null && platform !== buildPlatform) stage.emulatedOn.push(targetText);
-    }
-
-    // ARG scopes, in stage order (a parent's final scope seeds its child).
-    const finalScopes = new Map<number, Scope>();
-    const scopeOf = (stage: Stage, seen: Set<number>): Scope => {
-      const done = finalScopes.get(stage.index);
-      if (done) return done;
-      const parent = parentStage(stage, model, lookupGlobal, escapeChar);
-      const scope: Scope = parent !== null && !seen.has(parent) ? new Map(scopeOf(model.stages[parent], new Set([...seen, stage.index]))) : new Map();
-      const pending = stageUses[stage.index];
-      let next = 0;
-      let nextRun = 0;
-      for (const instruction of stage.instructions) {
-        // Uses inside an instruction see the scope before its own declarations.
-        while (next < pending.length && pending[next].instruction === instruction) {
-          recordUse(pending[next], scope, global, model, targetText);
-          next++;
+/**
+ * Visits every stage once, parents first (a forward reference or a cycle, both model errors, is
+ * visited where it is met): linear in stages and candidates, whatever the shape of the FROM graph.
+ */
+function inParentOrder(model: Model, parentsOf: (stage: Stage) => number[], visit: (stage: Stage) => void): void {
+  const state = new Uint8Array(model.stages.length); // 0 new, 1 visiting, 2 done
+  for (const root of model.stages) {
+    if (state[root.index]) continue;
+    // Iterative DFS: 1,000 chained stages must not overflow the stack.
+    const stack: [Stage, number][] = [[root, 0]];
+    state[root.index] = 1;
+    while (stack.length > 0) {
+      const top = stack[stack.length - 1];
+      const parents = parentsOf(top[0]);
+      if (top[1] < parents.length) {
+        const next = model.stages[parents[top[1]++]];
+        if (next && state[next.index] === 0) {
+          state[next.index] = 1;
+          stack.push([next, 0]);
         }
-        // What each RUN sees (xx helpers read TARGETPLATFORM from the environment).
-        if (targetText === targetPlatforms[0] && stage.runs[nextRun]?.instruction === instruction) stage.runs[nextRun++].inScope = new Set(scope.keys());
-        const keyword = instruction.getKeyword();
-        if (keyword === 'ARG') {
-          for (const declaration of stage.args.filter((a) => a.instruction === instruction)) {
-            declareArg(scope, declaration, global, options.buildArgs ?? {}, escapeChar);
-          }
-        } else if (keyword === 'ENV') {
-          for (const { name, value } of envDeclarations(model, instruction)) {
-            scope.set(name, { value: expand(value, (n) => scope.get(n)?.value, escapeChar), declaration: null, env: true });
-          }
-        }
+        continue;
       }
-      for (; next < pending.length; next++) recordUse(pending[next], scope, global, model, targetText);
-      finalScopes.set(stage.index, scope);
-      return scope;
-    };
-    for (const stage of model.stages) {
-      for (const [name, entry] of scopeOf(stage, new Set())) {
-        (entry.env ? (stage.envValues[name] ??= {}) : (stage.argValues[name] ??= {}))[targetText] = entry.value;
-      }
+      stack.pop();
+      state[top[0].index] = 2;
+      visit(top[0]);
     }
   }
-  for (const stage of model.stages) stage.reachable = stage.reachableFor.length > 0;
+}
 
-  uses.push(...fromUses);
-  for (const list of stageUses) uses.push(...list);
-  model.variableUses = uses.sort((a, b) => a.start - b.start);
-  return model;
+/** Phase 4: each stage's platform kind (builder, target, constant), inherited through FROM <stage>. */
+function platformKinds(model: Model): void {
+  const done = new Set<number>();
+  inParentOrder(model, parentCandidates, (stage) => {
+    const own = platformKind(stage.platformFlag?.text ?? null, model.escapeChar);
+    const inherited = parentCandidates(stage).filter((p) => done.has(p)).map((p) => model.stages[p].platform);
+    const parents = parentCandidates(stage);
+    if (parents.length === 0) stage.platform = own;
+    else if (inherited.length === parents.length && inherited.every((p) => p.kind === inherited[0].kind && p.text === inherited[0].text)) stage.platform = inherited[0];
+    else stage.platform = inherited.length < parents.length ? own : { kind: 'unknown', text: null };
+    done.add(stage.index);
+  });
+}
+
+/** Windows base images by name: `nanoserver`, `servercore`, `windowsservercore-ltsc2022`, `mcr.microsoft.com/windows`. */
+const WINDOWS_IMAGE = /(^|[/:_.-])(nanoserver|servercore|windowsservercore|windows(server)?)([/:_.-]|$)/i;
+
+/** Phase 4b: Windows stages, by base image, platform flag, parent, or a backtick escape with PowerShell. */
+function windowsStages(model: Model): void {
+  const backtick = model.escapeChar === '`';
+  inParentOrder(model, parentCandidates, (stage) => {
+    const image = stage.base.kind === 'image' ? stage.base.image : stage.base.kind === 'variable' ? stage.base.text : '';
+    const flag = stage.platformFlag?.text.toLowerCase() ?? '';
+    const parents = parentCandidates(stage);
+    const powershell = backtick && stage.instructions.some((i) => /^(RUN|SHELL)$/.test(i.getKeyword()) && /\bpowershell|\bpwsh\b|cmd \/S \/C/i.test(model.source.text.slice(offsetAt(model.source, i.getRange().start), offsetAt(model.source, i.getRange().end))));
+    stage.windows =
+      (parents.length > 0 && parents.every((p) => model.stages[p].windows)) || WINDOWS_IMAGE.test(image) || flag.startsWith('windows/') || powershell;
+  });
+}
+
+/** Phase 5 (per target): each stage's platform, inherited through FROM <stage>. */
+function stagePlatforms(model: Model, target: string, platform: Platform, global: Scope): void {
+  const parentOf = (stage: Stage) => (stage.parentFor[target] ?? null) === null ? [] : [stage.parentFor[target]!];
+  inParentOrder(model, parentOf, (stage) => {
+    const parent = stage.parentFor[target];
+    const inherited = parent != null ? model.stages[parent].platformFor[target] : undefined;
+    if (inherited !== undefined) stage.platformFor[target] = inherited;
+    else if (stage.platformFlag) {
+      const value = expand(stage.platformFlag.text, (n) => global.get(n)?.value, model.escapeChar);
+      stage.platformFor[target] = parsePlatform(value) ? normalizePlatform(value) : null;
+    } else stage.platformFor[target] = formatPlatform(platform);
+  });
+}
+
+/** Phase 6 (per target): the stages the output stage reaches, which of them run emulated, and its FROM chain. */
+function reachability(model: Model, target: string): void {
+  const reached = new Set<number>();
+  const queue = [model.outputStage];
+  while (queue.length > 0) {
+    const index = queue.pop()!;
+    if (reached.has(index)) continue;
+    reached.add(index);
+    const stage = model.stages[index];
+    const parent = stage.parentFor[target];
+    if (parent != null) queue.push(parent);
+    for (const edge of stage.edges) if (edge.kind !== 'from' && edge.stage !== null) queue.push(edge.stage);
+  }
+  for (const stage of model.stages) {
+    if (!reached.has(stage.index)) continue;
+    stage.reachableFor.push(target);
+    const platform = stage.platformFor[target];
+    // QEMU runs Linux binaries only: a Windows stage needs a Windows builder, it is never emulated.
+    if (stage.runs.length > 0 && !stage.windows && platform !== null && platform !== model.buildPlatform) stage.emulatedOn.push(target);
+  }
+  const chain = new Set<number>();
+  for (let index: number | null | undefined = model.outputStage; index != null && !chain.has(index); index = model.stages[index].parentFor[target]) {
+    chain.add(index);
+    model.stages[index].inOutputChain = true;
+  }
+}
+
+/** Phase 7 (per target): ARG and ENV scopes, a parent's final scope seeding its child; every variable use resolved. */
+function argScopes(model: Model, target: string, global: Scope, stageUses: VariableUse[][], buildArgs: Record<string, string>): void {
+  const finalScopes = new Map<number, Scope>();
+  const first = target === model.targetPlatforms[0];
+  const parentOf = (stage: Stage) => (stage.parentFor[target] ?? null) === null ? [] : [stage.parentFor[target]!];
+  inParentOrder(model, parentOf, (stage) => {
+    const parent = stage.parentFor[target];
+    const inherited = parent != null ? finalScopes.get(parent) : undefined;
+    const scope: Scope = inherited ? new Map(inherited) : new Map();
+    const pending = stageUses[stage.index];
+    let next = 0;
+    let nextRun = 0;
+    for (const instruction of stage.instructions) {
+      // Uses inside an instruction see the scope before its own declarations.
+      while (next < pending.length && pending[next].instruction === instruction) recordUse(pending[next++], scope, global, model, target);
+      // What each RUN sees (xx helpers read TARGETPLATFORM from the environment).
+      if (first && stage.runs[nextRun]?.instruction === instruction) stage.runs[nextRun++].inScope = new Set(scope.keys());
+      const keyword = instruction.getKeyword();
+      if (keyword === 'ARG') {
+        for (const declaration of stage.args) if (declaration.instruction === instruction) declareArg(scope, declaration, global, buildArgs, model.escapeChar);
+      } else if (keyword === 'ENV') {
+        for (const { name, value } of envDeclarations(model, instruction)) {
+          scope.set(name, { value: expand(value, (n) => scope.get(n)?.value, model.escapeChar), declaration: null, env: true });
+        }
+      }
+    }
+    for (; next < pending.length; next++) recordUse(pending[next], scope, global, model, target);
+    finalScopes.set(stage.index, scope);
+    for (const [name, entry] of scope) (entry.env ? (stage.envValues[name] ??= {}) : (stage.argValues[name] ??= {}))[target] = entry.value;
+  });
 }
 
 function nonEmpty(value: string | null | undefined): string | null {
@@ -357,6 +288,9 @@ function newStage(model: Model, from: From, errors: ModelError[]): Stage {
     base: { kind: 'image', image: args[0]?.getValue() ?? '' },
     platformFlag,
     platform: { kind: 'target', text: null },
+    parentFor: {},
+    windows: false,
+    inOutputChain: false,
     platformFor: {},
     instructions: [],
     args: [],
@@ -394,25 +328,59 @@ function stageIndexOf(ref: string, byName: Map<string, number>, count: number): 
   return null;
 }
 
-function resolveBase(stage: Stage, model: Model, byName: Map<string, number>): void {
+/**
+ * Phase 2: what each FROM builds on. `FROM ${VAR}` is expanded with each target's global scope
+ * (one resolver for every rule): it names a stage for some targets (`build_${TARGETARCH}`) or an
+ * image (`ARG GOLANG_IMAGE=golang:1.22`). Only a value that cannot be told (an ARG with no
+ * default) falls back to the stages whose names fit the pattern.
+ */
+function resolveBase(stage: Stage, model: Model, byName: Map<string, number>, globals: Map<string, Scope>): void {
   const image = stage.base.kind === 'image' ? stage.base.image : '';
-  const parent = byName.get(image.toLowerCase());
-  if (parent !== undefined && parent !== stage.index) stage.base = { kind: 'stage', stage: parent };
-  else if (image.toLowerCase() === 'scratch') stage.base = { kind: 'scratch' };
-  else if (references(image, model.escapeChar).length > 0) {
-    // Candidates: stages whose name fits the pattern with each variable as a wildcard.
-    const pattern = new RegExp(
-      '^' + splitByReferences(image, model.escapeChar).map((part) => (part === null ? '.*' : escapeRegex(part.toLowerCase()))).join('') + '$',
-    );
-    const candidates = model.stages.filter((s) => s.name && s.index !== stage.index && pattern.test(s.name.toLowerCase())).map((s) => s.index);
-    if (candidates.length > 0) stage.base = { kind: 'variable', text: image, candidates };
-  }
-  if (stage.base.kind === 'stage') {
-    stage.edges.push({ kind: 'from', ref: image, stage: stage.base.stage, instruction: stage.from, range: stage.from.getImageRange() ?? stage.from.getRange(), sources: ['/'] });
-  } else if (stage.base.kind === 'variable') {
-    for (const candidate of stage.base.candidates) {
-      stage.edges.push({ kind: 'from', ref: image, stage: candidate, instruction: stage.from, range: stage.from.getImageRange() ?? stage.from.getRange(), sources: ['/'] });
+  const asStage = (name: string): number | null => {
+    const index = byName.get(name.toLowerCase());
+    return index !== undefined && index !== stage.index ? index : null;
+  };
+  const refs = references(image, model.escapeChar);
+  if (refs.length === 0) {
+    const parent = asStage(image);
+    if (parent !== null) stage.base = { kind: 'stage', stage: parent };
+    else if (image.toLowerCase() === 'scratch') stage.base = { kind: 'scratch' };
+    for (const target of model.targetPlatforms) stage.parentFor[target] = parent;
+  } else {
+    const candidates = new Set<number>();
+    const images = new Set<string>();
+    let unresolved = false;
+    for (const [target, global] of globals) {
+      const lookup = (name: string) => global.get(name)?.value;
+      let empty = false;
+      const value = expand(image, lookup, model.escapeChar, () => (empty = true));
+      if (empty) {
+        unresolved = true;
+        stage.parentFor[target] = null;
+        continue;
+      }
+      const parent = asStage(value);
+      stage.parentFor[target] = parent;
+      if (parent !== null) candidates.add(parent);
+      else images.add(value);
     }
+    if (unresolved && candidates.size === 0) {
+      // Candidates: stages whose name fits the pattern with each variable as a wildcard; a bare `${VAR}` fits any name, so none.
+      const parts = splitByReferences(image, model.escapeChar);
+      if (parts.some((p) => p !== null && p !== '')) {
+        const pattern = new RegExp('^' + parts.map((part) => (part === null ? '.*' : escapeRegex(part.toLowerCase()))).join('') + '$');
+        for (const s of model.stages) if (s.name && s.index !== stage.index && pattern.test(s.name.toLowerCase())) candidates.add(s.index);
+      }
+    }
+    if (candidates.size > 0) stage.base = { kind: 'variable', text: image, candidates: [...candidates].sort((a, b) => a - b) };
+    else if (images.size === 1 && !unresolved) {
+      const value = [...images][0];
+      stage.base = value.toLowerCase() === 'scratch' ? { kind: 'scratch' } : { kind: 'image', image: value };
+    }
+  }
+  const range = stage.from.getImageRange() ?? stage.from.getRange();
+  for (const parent of parentCandidates(stage)) {
+    stage.edges.push({ kind: 'from', ref: image, stage: parent, instruction: stage.from, range, sources: ['/'] });
   }
 }
 
@@ -439,24 +407,6 @@ export function platformKind(text: string | null, escapeChar = '\\'): { kind: Pl
   if (names.every((n) => n.startsWith('BUILD') && AUTOMATIC_ARGS.has(n))) return { kind: 'builder', text };
   if (names.every((n) => n.startsWith('TARGET') && AUTOMATIC_ARGS.has(n))) return { kind: 'target', text };
   return { kind: 'unknown', text };
-}
-
-/** FROM <stage> runs on its parent's platform, whatever its own flag says. */
-function effectivePlatformKind(stage: Stage, model: Model, seen: Set<number>): Stage['platform'] {
-  const own = platformKind(stage.platformFlag?.text ?? null, model.escapeChar);
-  const parents = stage.base.kind === 'stage' ? [stage.base.stage] : stage.base.kind === 'variable' ? stage.base.candidates : [];
-  if (parents.length === 0 || seen.has(stage.index)) return own;
-  const inherited = parents.map((p) => effectivePlatformKind(model.stages[p], model, new Set([...seen, stage.index])));
-  return inherited.every((p) => p.kind === inherited[0].kind && p.text === inherited[0].text) ? inherited[0] : { kind: 'unknown', text: null };
-}
-
-/** The stage a FROM builds on for one target, or null for an image. */
-function parentStage(stage: Stage, model: Model, lookupGlobal: (name: string) => string | null | undefined, escapeChar: string): number | null {
-  if (stage.base.kind === 'stage') return stage.base.stage;
-  if (stage.base.kind !== 'variable') return null;
-  const name = expand(stage.base.text, lookupGlobal, escapeChar).toLowerCase();
-  const match = model.stages.find((s) => s.name?.toLowerCase() === name && s.index !== stage.index);
-  return match ? match.index : null;
 }
 
 function collectEdges(stage: Stage, instruction: Instruction, model: Model, byName: Map<string, number>): void {

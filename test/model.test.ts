@@ -97,7 +97,8 @@ describe('defaults that pin the platform', () => {
   it('a global ARG without default is visible only in FROM lines', () => {
     const code = 'ARG GO_VERSION=1.22\nFROM golang:${GO_VERSION} AS b\nRUN echo $GO_VERSION';
     expect(stage(code, 'b').unresolved).toEqual([{ name: 'GO_VERSION', line: 3, column: 10, reason: 'declared-only-globally' }]);
-    expect(stage(code, 'b').base).toEqual({ kind: 'image', image: 'golang:${GO_VERSION}' });
+    // The FROM line sees the global default: the base is the image it names.
+    expect(stage(code, 'b').base).toEqual({ kind: 'image', image: 'golang:1.22' });
     const redeclared = stage('ARG GO_VERSION=1.22\nFROM golang:${GO_VERSION} AS b\nARG GO_VERSION\nRUN echo $GO_VERSION', 'b');
     expect(redeclared.args.GO_VERSION).toEqual({ [AMD]: '1.22', [ARM]: '1.22' });
     expect(redeclared.unresolved).toEqual([]);
