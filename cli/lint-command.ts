@@ -167,7 +167,7 @@ function finish(reports: FileReport[], diffs: string[], options: LintCommandOpti
   if (summary.failedFiles > 0 || invalid) return 2;
   if (options.exitZero) return 0;
   // With --max-warnings, warnings fail only past that count (as in ESLint).
-  const threshold = SEVERITY_RANK[options.failureThreshold ?? 'info'];
+  const threshold = SEVERITY_RANK[options.failureThreshold ?? 'warning'];
   const counts = (d: Diagnostic) => SEVERITY_RANK[d.severity] >= threshold && !(options.maxWarnings !== undefined && d.severity === 'warning');
   if (reports.some((r) => r.diagnostics.some(counts))) return 1;
   if (options.maxWarnings !== undefined && summary.warnings > options.maxWarnings) {

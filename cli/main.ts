@@ -64,7 +64,7 @@ export function createProgram(): Command {
     .option('-q, --quiet', 'report errors only (same as --severity error)')
     .addOption(new Option('--severity <severity>', 'report only findings of this severity or above').choices(['error', 'warning', 'info']))
     .option('--max-warnings <n>', 'fail when there are more than n warnings (warnings alone then pass)', count)
-    .addOption(new Option('--failure-threshold <severity>', 'the lowest severity that makes the exit code 1').choices(['error', 'warning', 'info']))
+    .addOption(new Option('--failure-threshold <severity>', 'the lowest severity that makes the exit code 1 (default: warning; info findings never fail a run unless asked)').choices(['error', 'warning', 'info']))
     .option('--report-unused-ignores', 'report xlint, check=skip and hadolint suppressions that suppress nothing')
     .option('--exit-zero', 'exit 0 even when there are findings')
     .addHelpText(

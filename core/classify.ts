@@ -2,7 +2,7 @@
 import type { ShellCommand } from './shell';
 
 export type CommandKind = 'build' | 'install' | 'download' | 'probe' | 'cross-helper' | 'other';
-export type Toolchain = 'go' | 'rust' | 'c' | 'dotnet' | 'java' | 'node' | 'python';
+export type Toolchain = 'go' | 'rust' | 'c' | 'dotnet' | 'java' | 'node' | 'python' | 'haskell';
 
 export interface Classification {
   kind: CommandKind;
@@ -61,6 +61,15 @@ export function classifyCommand(command: ShellCommand): Classification {
     return { kind: 'build', toolchain: 'c' };
   }
   if (JS_BUNDLERS.has(name)) return { kind: 'build', toolchain: 'node' };
+  // The Go toolchain's own build script, and Go projects whose build is a Go program (`go run build.go build`).
+  if (name === 'make.bash' || name === 'all.bash') return { kind: 'build', toolchain: 'go' };
+  if (name === 'go' && subcommand === 'run' && args.slice(args.indexOf('run') + 1).some((a) => /^(build|install|release|dist)$/.test(a))) {
+    return { kind: 'build', toolchain: 'go' };
+  }
+  // cabal and stack, also as a cross build's wrapper (`wasm32-wasi-cabal`).
+  if (/^([\w.-]+-)?(cabal|ghc)$/.test(name) ? subcommand === 'build' || subcommand === 'install' || name.endsWith('ghc') : name === 'stack' && subcommand === 'build') {
+    return { kind: 'build', toolchain: 'haskell' };
+  }
   if (/^python[\d.]*$/.test(name)) {
     const pipModule = args[0] === '-m' && /^pip\d?$/.test(args[1] ?? '') && /^(install|wheel)$/.test(args[2] ?? '');
     const setup = args[0] === 'setup.py' && args.some((a) => /^(build|bdist_wheel|install)/.test(a));

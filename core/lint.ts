@@ -42,7 +42,7 @@ export function lintModel(model: Model, options: LintOptions): LintResult {
   for (const rule of options.rules) {
     const override = options.severities?.[rule.meta.id];
     if (override === 'off') continue;
-    const severity = override ?? rule.meta.severity;
+    const configured = override ?? null;
     rule.check({
       model,
       options: options.ruleOptions?.[rule.meta.id] ?? {},
@@ -56,7 +56,7 @@ export function lintModel(model: Model, options: LintOptions): LintResult {
         if (isSuppressed(suppressions, rule, range.start.line)) return;
         diagnostics.push({
           ruleId: rule.meta.id,
-          severity,
+          severity: configured ?? report.severity ?? rule.meta.severity,
           message: formatMessage(template, report.data),
           range,
           start: report.start,

@@ -50,6 +50,8 @@ export interface RuleMeta {
 export interface Report {
   messageId: string;
   data?: Record<string, string | number>;
+  /** This finding's severity, where it differs from the rule's (information a rule also reports); a configured severity wins. */
+  severity?: Severity;
   /** Offsets in the model's text. */
   start: number;
   end: number;

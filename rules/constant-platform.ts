@@ -18,7 +18,9 @@ export default defineRule({
         'A `FROM --platform=linux/amd64` (a constant rather than `$BUILDPLATFORM` or `$TARGETPLATFORM`). Like BuildKit, it ' +
         'stays silent when the stage name carries the OS or architecture (`AS build-amd64`, `AS base_arm64`): such a stage ' +
         'is one of a set picked per platform. The output stage and `FROM <stage>` lines are left to ' +
-        '`final-stage-on-buildplatform` and `ineffective-platform-flag`.',
+        '`final-stage-on-buildplatform` and `ineffective-platform-flag`. Deliberately left alone: stages the build does not ' +
+        'reach (another `--target`, such as an image that exists for amd64 only), and a constant of an OS none of the ' +
+        'targets has (`--platform=darwin/arm64` selects a variant of an SDK image to copy files from).',
       why:
         'A constant platform does not follow the build: on an arm64 builder a `linux/amd64` build stage runs every `RUN` ' +
         'emulated, and a stage whose files end up in the image gives every target the amd64 ones. A build stage meant to ' +
@@ -50,9 +52,13 @@ export default defineRule({
   check({ model, report }) {
     for (const stage of model.stages) {
       const flag = stage.platformFlag;
-      if (!flag || stage.platform.kind !== 'constant' || stage.base.kind === 'stage' || stage.index === model.outputStage) continue;
+      // A stage the build does not reach is another --target's (an amd64-only ROCm image): its pin is that image's choice.
+      if (!flag || !stage.reachable || stage.platform.kind !== 'constant' || stage.base.kind === 'stage' || stage.index === model.outputStage) continue;
       if (stage.base.kind === 'variable' && stage.base.candidates.length > 0) continue;
-      if (!parsePlatform(flag.text) || nameCarriesPlatform(stage.name, flag.text)) continue;
+      const pinned = parsePlatform(flag.text);
+      if (!pinned || nameCarriesPlatform(stage.name, flag.text)) continue;
+      // `--platform=darwin/arm64` in a Linux build selects a variant of an SDK image (files to copy), not where RUNs go.
+      if (!model.targetPlatforms.some((t) => parsePlatform(t)?.os === pinned.os)) continue;
       report({
         messageId: 'constant',
         data: { value: flag.text },

@@ -1,14 +1,14 @@
 import { offsetAt } from '../core/document';
+import { childrenOf, flowOf, intakesByStage, overlaps, type Product, type Taken } from '../core/flow';
 import {
   cgoDisabled,
   commandLabel,
-  consumersByStage,
   installsBuildLibraries,
   isGoCompile,
   nameIsSet,
   needsGoarm,
+  stageLineage,
   subcommand,
-  type Consumer,
 } from './utils/cross';
 import { appendToCommand, declareArgsBeforeInstruction, setCommandEnv, setFromPlatform } from './utils/edits';
 import type { CommandFacts, Model, RunStep, Stage } from '../core/model';
@@ -17,17 +17,20 @@ import { defineRule, type Edit, type FixSafety, type Report } from '../core/rule
 type Level = FixSafety | 'none';
 const RANK: Record<Level, number> = { none: 0, 'display-only': 1, unsafe: 2, safe: 3 };
 
-const TOOLCHAIN_NAMES: Record<string, string> = { go: 'Go', dotnet: '.NET', java: 'Java', node: 'Node', rust: 'Rust', c: 'C/C++', python: 'Python' };
+const TOOLCHAIN_NAMES: Record<string, string> = { go: 'Go', dotnet: '.NET', java: 'Java', node: 'Node', rust: 'Rust', c: 'C/C++', python: 'Python', haskell: 'Haskell' };
 
 /** Directories (and files) a JS build writes its arch-neutral bundle to. */
 const BUNDLE_DIRS = new Set(['dist', 'build', 'out', 'public', 'static', 'storybook-static', 'www', 'html', '_site', 'assets']);
-const BUNDLE_FILE = /\.(m?js|cjs|css|html?|map|wasm|json|svg|txt|ico|png|jpe?g|webp|woff2?)$/i;
+/** Files that are the same on every platform: bundles, WebAssembly, configuration, text. */
+const ARCH_NEUTRAL_FILE = /\.(m?js|cjs|css|html?|map|wasm|json|svg|txt|ico|png|jpe?g|gif|webp|woff2?|conf|ya?ml|toml|ini|xml|md|env|sh|jar|war)$/i;
 /** Node commands that install dependencies (and build their native addons) rather than bundle. */
 const NODE_INSTALL = /^(ci|install|i|add|rebuild)$/;
 
 interface Build {
   run: RunStep;
   command: CommandFacts;
+  /** The stage of the RUN: the flagged stage, a stage built FROM it, or (for setup such as npm ci) one it is built FROM. */
+  stage: Stage;
 }
 
 /** What moving the stage to $BUILDPLATFORM means for one toolchain. */
@@ -55,11 +58,13 @@ export default defineRule({
     messages: {
       crossCompile: 'Stage {{stage}} runs "{{command}}" emulated on {{targets}}; {{toolchain}} cross-compiles: build on $BUILDPLATFORM for the target instead',
       archNeutral: 'Stage {{stage}} runs "{{command}}" emulated on {{targets}}, but its {{toolchain}} output is arch-neutral: build it on $BUILDPLATFORM',
-      copiedModules:
-        'Stage {{stage}} runs "{{command}}" emulated on {{targets}}; the bundle is arch-neutral, but "{{source}}" copied from it may hold node_modules with native addons',
+      copiedUnknown:
+        'Stage {{stage}} runs "{{command}}" emulated on {{targets}}; the bundle is arch-neutral, but xlint cannot tell what "{{source}}" copied from it holds',
+      copiedOutput:
+        'Stage {{stage}} runs "{{command}}" emulated on {{targets}}, but only {{source}} is copied from it, not the packages it installed: build it on $BUILDPLATFORM',
       crossToolchain: 'Stage {{stage}} runs "{{command}}" emulated on {{targets}}; {{toolchain}} builds on $BUILDPLATFORM only with a cross toolchain ({{hint}})',
       nativeWheels:
-        'Stage {{stage}} runs "{{command}}" emulated on {{targets}}; the emulation is needed: Python packages with native extensions are built for the platform pip runs on',
+        'Stage {{stage}} runs "{{command}}" emulated on {{targets}}; the emulation is needed: "{{source}}" copied from it holds Python packages, whose native extensions are built for the platform pip runs on',
       nativeModules:
         'Stage {{stage}} runs "{{command}}" emulated on {{targets}}; the emulation is needed: "{{source}}" copied from it holds node_modules whose native addons are built for the platform the package manager runs on',
       nativeJava: 'Stage {{stage}} runs "{{command}}" emulated on {{targets}}; the emulation is needed: "{{tool}}" produces native code for the platform it runs on',
@@ -112,19 +117,48 @@ export default defineRule({
     },
   },
   check({ model, report }) {
-    const consumers = consumersByStage(model);
+    const taken = intakesByStage(model);
+    const children = childrenOf(model);
+    const qualifies = (s: Stage) => s.reachable && !s.inOutputChain && !s.windows && s.platform.kind === 'target' && s.emulatedOn.length > 0;
+    // Work: builds other than setting up (npm ci, pip install of pip itself), unless what the setup made is copied out directly.
+    const works = (s: Stage) => s.runs.some((r) => r.commands.some((c) => c.kind === 'build' && (!isSetup(c) || taken[s.index].length > 0)));
     for (const stage of model.stages) {
-      if (!stage.reachable || stage.index === model.outputStage) continue;
-      if (stage.platform.kind !== 'target' || stage.emulatedOn.length === 0) continue;
-      const builds: Build[] = stage.runs.flatMap((run) => run.commands.filter((c) => c.kind === 'build').map((command) => ({ run, command })));
-      const takenBy = consumers[stage.index];
-      if (builds.length === 0 || takenBy.length === 0) continue;
-      checkStage(model, stage, builds, takenBy, report);
+      if (!qualifies(stage) || !works(stage)) continue;
+      // One finding per FROM chain, on the first stage that does the work; the stages built FROM it are part of it.
+      const ancestors = stageLineage(model, stage).slice(1);
+      if (ancestors.some((a) => qualifies(a) && works(a))) continue;
+      const group = descendantsOf(stage, children).filter(qualifies);
+      const inGroup = new Set(group.map((s) => s.index));
+      const takenBy = group.flatMap((s) => taken[s.index]).filter((t) => !inGroup.has(t.consumer.index));
+      if (takenBy.length === 0) continue;
+      const builds: Build[] = [...ancestors.reverse(), ...group].flatMap((s) =>
+        s.runs.flatMap((run) => run.commands.filter((c) => c.kind === 'build').map((command) => ({ run, command, stage: s }))),
+      );
+      checkStage(model, stage, group, builds, takenBy, report);
     }
   },
 });
 
-function checkStage(model: Model, stage: Stage, builds: Build[], takenBy: Consumer[], report: (r: Report) => void): void {
+/** The stage and every reachable stage built FROM it, transitively. */
+function descendantsOf(stage: Stage, children: Stage[][]): Stage[] {
+  const out = [stage];
+  const seen = new Set([stage.index]);
+  for (let i = 0; i < out.length; i++) {
+    for (const child of children[out[i].index]) if (!seen.has(child.index)) seen.add(child.index), out.push(child);
+  }
+  return out;
+}
+
+/** Installing what a build needs rather than building: `npm ci`, `pip install --upgrade pip setuptools wheel`, `dotnet restore`. */
+function isSetup(command: CommandFacts): boolean {
+  if (isNodeInstall(command)) return true;
+  if (command.toolchain === 'dotnet') return subcommand(command) === 'restore';
+  if (command.toolchain !== 'python') return false;
+  const packages = command.words.slice(2).map((w) => w.value).filter((v) => !v.startsWith('-') && v !== 'install');
+  return packages.length > 0 && packages.every((p) => /^(pip|setuptools|wheel|virtualenv|poetry|uv|pipenv|build)([<>=~!].*)?$/i.test(p));
+}
+
+function checkStage(model: Model, stage: Stage, group: Stage[], builds: Build[], takenBy: Taken[], report: (r: Report) => void): void {
   const byToolchain = new Map<string, Build[]>();
   for (const build of builds) {
     const key = build.command.toolchain ?? 'other';
@@ -140,7 +174,7 @@ function checkStage(model: Model, stage: Stage, builds: Build[], takenBy: Consum
   const decisive = plans.reduce((a, b) => (RANK[b.level] < RANK[a.level] ? b : a));
   let level = decisive.level;
   const reasons = plans.flatMap((p) => p.reasons);
-  reasons.push(...blockers(model, stage, builds, takenBy));
+  reasons.push(...blockers(model, group, builds));
   if (level === 'safe' && reasons.length > 0) level = 'unsafe';
 
   const flag = stage.platformFlag;
@@ -153,10 +187,10 @@ function checkStage(model: Model, stage: Stage, builds: Build[], takenBy: Consum
     toolchain: TOOLCHAIN_NAMES[decisive.toolchain] ?? decisive.toolchain,
     ...decisive.data,
   };
+  const severity = INFORMATION.has(decisive.messageId) ? ('info' as const) : undefined;
   // A FROM <stage> runs on its parent's platform: a --platform flag there would do nothing.
-  const movable = stage.base.kind === 'image' || (stage.base.kind === 'variable' && stage.base.candidates.length === 0);
-  if (level === 'none' || !movable) {
-    report({ messageId: decisive.messageId, data, start, end });
+  if (level === 'none' || stage.base.kind !== 'image') {
+    report({ messageId: decisive.messageId, data, start, end, severity });
     return;
   }
   const edits: Edit[] = [setFromPlatform(model, stage, '$BUILDPLATFORM')];
@@ -169,68 +203,26 @@ function checkStage(model: Model, stage: Stage, builds: Build[], takenBy: Consum
   }
   for (const plan of plans) edits.push(...plan.edits);
   const title = reasons.length > 0 ? `${decisive.title} (${[...new Set(reasons)].join('; ')})` : decisive.title;
-  report({ messageId: decisive.messageId, data, start, end, fix: { title, safety: level, edits } });
+  report({ messageId: decisive.messageId, data, start, end, severity, fix: { title, safety: level, edits } });
 }
 
-function planFor(model: Model, stage: Stage, toolchain: string, list: Build[], takenBy: Consumer[]): Plan | null {
+/** Messages that say emulation is needed: information, not a warning (nothing to act on). */
+const INFORMATION = new Set(['nativeWheels', 'nativeModules', 'nativeJava']);
+
+function planFor(model: Model, stage: Stage, toolchain: string, list: Build[], takenBy: Taken[]): Plan | null {
   const last = list[list.length - 1];
   const base = { toolchain, command: last.command, reasons: [] as string[], edits: [] as Edit[], args: [] as string[], argsFor: [] as Build[] };
   const execForm = list.some((b) => b.run.form === 'exec');
+  const sources = takenBy.flatMap((t) => t.intake.sources);
+  const productsOf = (builds: Build[]) => builds.flatMap((b) => productsOfCommand(model, b));
   switch (toolchain) {
-    case 'go': {
-      const compiles = list.filter((b) => isGoCompile(b.command));
-      const plan: Plan = { ...base, level: 'safe', messageId: 'crossCompile', title: 'Cross-compile on $BUILDPLATFORM with GOOS/GOARCH' };
-      if (compiles.length === 0) {
-        plan.reasons.push('"go test" would then run on the builder\'s platform');
-        plan.level = 'unsafe';
-        return plan;
-      }
-      plan.command = compiles[compiles.length - 1].command;
-      if (execForm) return { ...plan, level: 'display-only', title: 'Cross-compile on $BUILDPLATFORM with GOOS/GOARCH (use a shell-form RUN to read $TARGETARCH)' };
-      const env: [string, string, string][] = [
-        ['GOOS', '$TARGETOS', 'TARGETOS'],
-        ['GOARCH', '$TARGETARCH', 'TARGETARCH'],
-      ];
-      if (needsGoarm(model)) env.push(['GOARM', '${TARGETVARIANT#v}', 'TARGETVARIANT']);
-      for (const build of compiles) {
-        const { run, command } = build;
-        const missing = env.filter(([name]) => !nameIsSet(run, command, name));
-        if (missing.length > 0) plan.edits.push(...setCommandEnv(command, missing.map(([name, value]) => [name, value])));
-        plan.args.push(...missing.map(([, , arg]) => arg));
-        if (missing.length > 0) plan.argsFor.push(build);
-        if (!cgoDisabled(stage, run, command)) plan.level = 'unsafe';
-      }
-      if (plan.level === 'unsafe') plan.reasons.push('cgo is not explicitly off: cross-compiling disables it');
-      return plan;
-    }
-    case 'dotnet': {
-      const aot = list.find((b) => b.command.words.some((w) => /PublishAot=true/i.test(w.value)));
-      if (aot) {
-        return {
-          ...base,
-          command: aot.command,
-          level: 'display-only',
-          messageId: 'crossToolchain',
-          data: { hint: 'NativeAOT links with the target\'s native toolchain' },
-          title: 'Publish NativeAOT on $BUILDPLATFORM with a cross linker for the target',
-        };
-      }
-      const plan: Plan = { ...base, level: 'safe', messageId: 'crossCompile', title: 'Cross-compile on $BUILDPLATFORM with -a $TARGETARCH' };
-      const publish = [...list].reverse().find((b) => subcommand(b.command) === 'publish');
-      if (publish) plan.command = publish.command;
-      if (execForm) return { ...plan, level: 'display-only', title: 'Cross-compile on $BUILDPLATFORM with -a $TARGETARCH (use a shell-form RUN to read $TARGETARCH)' };
-      for (const build of list) {
-        const words = build.command.words.map((w) => w.value);
-        if (!['restore', 'build', 'publish'].includes(subcommand(build.command) ?? '')) continue;
-        if (words.some((w) => /^(-a|--arch|-r|--runtime)$/.test(w) || /^(--arch|--runtime)[=:]/.test(w) || /RuntimeIdentifiers?=/i.test(w))) continue;
-        plan.edits.push(appendToCommand(build.command, '-a $TARGETARCH'));
-        plan.args.push('TARGETARCH');
-        plan.argsFor.push(build);
-      }
-      return plan;
-    }
+    case 'go':
+      return goPlan(model, list, sources, base, execForm);
+    case 'dotnet':
+      return dotnetPlan(model, stage, list, base, execForm);
     case 'java': {
-      const native = stage.runs.flatMap((r) => r.commands).find((c) => c.name === 'jlink' || c.name === 'jpackage' || c.name === 'native-image');
+      const native = list.map((b) => b.command).find((c) => c.name === 'jlink' || c.name === 'jpackage' || c.name === 'native-image') ??
+        list.flatMap((b) => b.stage.runs.flatMap((r) => r.commands)).find((c) => c.name === 'jlink' || c.name === 'jpackage' || c.name === 'native-image');
       const nativeGoal = list.find((b) => b.command.words.some((w) => /^(-Pnative|native:compile|nativeCompile)$/.test(w.value)));
       if (native || nativeGoal) {
         const command = native ?? nativeGoal!.command;
@@ -241,12 +233,14 @@ function planFor(model: Model, stage: Stage, toolchain: string, list: Build[], t
     case 'node': {
       const installs = list.filter((b) => isNodeInstall(b.command));
       const bundles = list.filter((b) => !isNodeInstall(b.command));
-      const sources = takenBy.flatMap((c) => c.edge.sources);
-      const modules = sources.find((p) => segments(p).includes('node_modules'));
-      if (modules !== undefined || bundles.length === 0) {
+      // node_modules sit in each install's directory (or the global prefix): a copy of that directory takes them.
+      const moduleDirs = productsOf(installs).map((p) => (p.path.endsWith('node_modules/') ? p.path : p.path + 'node_modules/'));
+      const modules = sources.find((p) => segments(p).includes('node_modules') || (mayHoldDirectory(p) && moduleDirs.some((d) => overlaps(p, d))));
+      if (modules !== undefined) {
         const command = (installs[0] ?? last).command;
-        return { ...base, command, level: 'none', messageId: 'nativeModules', data: { source: modules ?? sources[0] ?? '/' }, title: '' };
+        return { ...base, command, level: 'none', messageId: 'nativeModules', data: { source: modules }, title: '' };
       }
+      if (bundles.length === 0) return null; // what is copied is not what npm installed
       const command = bundles[bundles.length - 1].command;
       const unknown = sources.find((p) => !isBundlePath(p));
       if (unknown !== undefined) {
@@ -254,13 +248,33 @@ function planFor(model: Model, stage: Stage, toolchain: string, list: Build[], t
           ...base,
           command,
           level: 'unsafe',
-          messageId: 'copiedModules',
+          messageId: 'copiedUnknown',
           data: { source: unknown },
           title: 'Bundle on $BUILDPLATFORM',
-          reasons: [`"${unknown}" may hold node_modules built for the builder`],
+          reasons: [`xlint cannot tell whether "${unknown}" holds native code`],
         };
       }
       return { ...base, command, level: 'safe', messageId: 'archNeutral', title: 'Bundle on $BUILDPLATFORM' };
+    }
+    case 'python': {
+      const installed = productsOf(list).map((p) => p.path);
+      const packages = sources.find((p) => p === '/' || installed.some((d) => overlaps(p, d)));
+      if (packages !== undefined || sources.length === 0) return { ...base, level: 'none', messageId: 'nativeWheels', data: { source: packages ?? '/' }, title: '' };
+      // Only other files (a static site, generated docs) are copied: the packages were tools of the build.
+      return {
+        ...base,
+        level: 'unsafe',
+        messageId: 'copiedOutput',
+        data: { source: sources.join(', ') },
+        title: 'Build on $BUILDPLATFORM',
+        reasons: [`xlint cannot tell whether ${sources.map((p) => `"${p}"`).join(', ')} holds native code`],
+      };
+    }
+    case 'haskell': {
+      if (sources.length > 0 && sources.every((p) => ARCH_NEUTRAL_FILE.test(p))) {
+        return { ...base, level: 'unsafe', messageId: 'archNeutral', title: 'Build on $BUILDPLATFORM', reasons: ['xlint cannot tell whether the build runs target binaries'] };
+      }
+      return { ...base, level: 'none', messageId: 'crossToolchain', data: { hint: 'a GHC cross compiler for the target' }, title: '' };
     }
     case 'rust': {
       const plan: Plan = {
@@ -292,28 +306,147 @@ function planFor(model: Model, stage: Stage, toolchain: string, list: Build[], t
       plan.argsFor.push(list[0]);
       return plan;
     }
-    case 'python':
-      return { ...base, level: 'none', messageId: 'nativeWheels', title: '' };
     default:
       return null;
   }
 }
 
-/** Why moving the stage could change what it produces, whatever the toolchain. */
-function blockers(model: Model, stage: Stage, builds: Build[], takenBy: Consumer[]): string[] {
-  const reasons: string[] = [];
-  const children = takenBy.filter((c) => c.edge.kind === 'from');
-  for (const child of children) {
-    reasons.push(`stage ${child.stage.name ? `"${child.stage.name}"` : child.stage.index} is built FROM it and would move too`);
+/** The paths a build command writes, from the flow model. */
+function productsOfCommand(model: Model, build: Build): Product[] {
+  return flowOf(model)[build.stage.index].products.filter((p) => p.command === build.command);
+}
+
+type PlanBase = Pick<Plan, 'toolchain' | 'command' | 'reasons' | 'edits' | 'args' | 'argsFor'>;
+
+/**
+ * Go: every compile whose file is copied out gets GOOS/GOARCH. Safe only when each of them is a
+ * `go build`/`go test -c` (a cross-compiled `go install` refuses GOBIN and writes to
+ * `$GOPATH/bin/<os>_<arch>/`), cgo is off, and no copied path is written by a command xlint cannot wire.
+ */
+function goPlan(model: Model, list: Build[], sources: string[], base: PlanBase, execForm: boolean): Plan {
+  const plan: Plan = { ...base, level: 'safe', messageId: 'crossCompile', title: 'Cross-compile on $BUILDPLATFORM with GOOS/GOARCH' };
+  const flow = flowOf(model);
+  const copied = (build: Build) => productsOfCommand(model, build).some((p) => sources.some((s) => overlaps(s, p.path)));
+  const compiles = list.filter((b) => isGoCompile(b.command) || isTestBinary(b.command));
+  const shipped = compiles.filter(copied);
+  const wired = shipped.length > 0 ? shipped : compiles;
+  if (wired.length === 0) {
+    plan.command = last(list).command;
+    plan.level = 'display-only';
+    plan.reasons.push(`xlint cannot tell how "${commandLabel(plan.command)}" is told the target`);
+    return plan;
   }
-  const commands = stage.runs.flatMap((r) => r.commands);
+  plan.command = last(wired).command;
+  if (execForm) return { ...plan, level: 'display-only', title: 'Cross-compile on $BUILDPLATFORM with GOOS/GOARCH (use a shell-form RUN to read $TARGETARCH)' };
+  const install = wired.find((b) => subcommand(b.command) === 'install');
+  if (install) {
+    plan.level = 'display-only';
+    plan.reasons.push('a cross-compiled "go install" refuses GOBIN and writes to $GOPATH/bin/<os>_<arch>/: use "go build -o"');
+  }
+  // Copied files that another command writes (`xk6 build --output`, `go run build.go`): wiring go would not change them.
+  const groupStages = new Set(list.map((b) => b.stage.index));
+  const others = [...groupStages].flatMap((i) => flow[i].products).filter((p) => !wired.some((b) => b.command === p.command) && p.explicit);
+  const foreign = others.find((p) => sources.some((s) => overlaps(s, p.path)) && !(p.command.toolchain === 'go' && compiles.some((b) => b.command === p.command)));
+  if (foreign) {
+    plan.command = foreign.command;
+    plan.level = 'display-only';
+    plan.reasons.push(`"${foreign.path}" is written by "${commandLabel(foreign.command as CommandFacts)}", which xlint cannot tell the target`);
+  }
+  const env: [string, string, string][] = [
+    ['GOOS', '$TARGETOS', 'TARGETOS'],
+    ['GOARCH', '$TARGETARCH', 'TARGETARCH'],
+  ];
+  if (needsGoarm(model)) env.push(['GOARM', '${TARGETVARIANT#v}', 'TARGETVARIANT']);
+  for (const build of wired) {
+    const { run, command } = build;
+    const goarch = command.assignments.find((a) => a.name === 'GOARCH')?.value;
+    if (goarch !== undefined && !/\$\{?TARGETARCH\b/.test(goarch)) {
+      plan.level = 'display-only';
+      plan.reasons.push(`"${commandLabel(command)}" is given GOARCH=${goarch}, not the target's $TARGETARCH`);
+    }
+    const missing = env.filter(([name]) => !nameIsSet(run, command, name));
+    if (missing.length > 0) plan.edits.push(...setCommandEnv(command, missing.map(([name, value]) => [name, value])));
+    plan.args.push(...missing.map(([, , arg]) => arg));
+    if (missing.length > 0) plan.argsFor.push(build);
+    if (!cgoDisabled(build.stage, run, command) && plan.level === 'safe') {
+      plan.level = 'unsafe';
+      plan.reasons.push('cgo is not explicitly off: cross-compiling disables it');
+    }
+  }
+  return plan;
+}
+
+function last<T>(list: T[]): T {
+  return list[list.length - 1];
+}
+
+/** `go test -c -o x`: a test binary, shipped like any other. */
+function isTestBinary(command: CommandFacts): boolean {
+  return command.toolchain === 'go' && subcommand(command) === 'test' && command.words.some((w) => w.value === '-c');
+}
+
+/** The SDK version of a .NET image tag (`sdk:8.0-noble`, `dotnet/core/sdk:3.1`), or null. */
+function dotnetSdkVersion(image: string): { major: number; minor: number; patch: number | null } | null {
+  const m = /\bsdk:(\d+)\.(\d+)(?:\.(\d+))?/.exec(image);
+  return m ? { major: Number(m[1]), minor: Number(m[2]), patch: m[3] !== undefined ? Number(m[3]) : null } : null;
+}
+
+/**
+ * .NET: `-a $TARGETARCH`. The option exists from the .NET 6 SDK, and `-a amd64` (the TARGETARCH
+ * of x64) is accepted from SDK 7.0.300: safe from there, display-only before, unsafe when the tag
+ * does not tell. NativeAOT links with the target's native toolchain: display-only.
+ */
+function dotnetPlan(model: Model, stage: Stage, list: Build[], base: PlanBase, execForm: boolean): Plan {
+  const image = stageLineage(model, stage).map((s) => (s.base.kind === 'image' ? s.base.image : '')).find((i) => i !== '') ?? '';
+  const aot = list.find((b) => b.command.words.some((w) => /PublishAot=true/i.test(w.value)));
+  if (aot || /-aot\b/i.test(image)) {
+    return {
+      ...base,
+      command: (aot ?? list.find((b) => subcommand(b.command) === 'publish') ?? last(list)).command,
+      level: 'display-only',
+      messageId: 'crossToolchain',
+      data: { hint: 'NativeAOT links with the target\'s native toolchain' },
+      title: 'Publish NativeAOT on $BUILDPLATFORM with a cross linker for the target',
+    };
+  }
+  const plan: Plan = { ...base, level: 'safe', messageId: 'crossCompile', title: 'Cross-compile on $BUILDPLATFORM with -a $TARGETARCH' };
+  const publish = [...list].reverse().find((b) => subcommand(b.command) === 'publish');
+  if (publish) plan.command = publish.command;
+  if (execForm) return { ...plan, level: 'display-only', title: 'Cross-compile on $BUILDPLATFORM with -a $TARGETARCH (use a shell-form RUN to read $TARGETARCH)' };
+  const sdk = dotnetSdkVersion(image);
+  if (!sdk) {
+    plan.level = 'unsafe';
+    plan.reasons.push('the SDK version is not in the image tag: -a needs the .NET 6 SDK, and -a amd64 SDK 7.0.300 or later');
+  } else if (sdk.major < 6) {
+    plan.level = 'display-only';
+    plan.reasons.push(`the .NET ${sdk.major}.${sdk.minor} SDK has no -a option: use -r linux-x64 / linux-arm64 per target, or upgrade the SDK`);
+  } else if (sdk.major < 7 || (sdk.major === 7 && sdk.minor === 0 && (sdk.patch === null || sdk.patch < 300))) {
+    plan.level = 'display-only';
+    plan.reasons.push(`the .NET ${sdk.major}.${sdk.minor} SDK does not accept -a amd64 (SDK 7.0.300 or later does)`);
+  }
+  for (const build of list) {
+    const words = build.command.words.map((w) => w.value);
+    if (!['restore', 'build', 'publish'].includes(subcommand(build.command) ?? '')) continue;
+    if (words.some((w) => /^(-a|--arch|-r|--runtime)$/.test(w) || /^(--arch|--runtime)[=:]/.test(w) || /RuntimeIdentifiers?=/i.test(w))) continue;
+    plan.edits.push(appendToCommand(build.command, '-a $TARGETARCH'));
+    plan.args.push('TARGETARCH');
+    plan.argsFor.push(build);
+  }
+  return plan;
+}
+
+/** Why moving the stage (and the stages built FROM it) could change what they produce, whatever the toolchain. */
+function blockers(model: Model, group: Stage[], builds: Build[]): string[] {
+  const reasons: string[] = [];
+  const inGroup = new Set(group.map((s) => s.index));
+  const commands = group.flatMap((s) => s.runs.flatMap((r) => r.commands));
   const probe = commands.find((c) => c.kind === 'probe');
   if (probe) reasons.push(`"${probe.words.map((w) => w.value).join(' ')}" would report the builder's architecture`);
   const install = commands.find(installsBuildLibraries);
   if (install) reasons.push(`"${install.name} ${subcommand(install)}" installs libraries for the target`);
   const wired = builds.map((b) => b.command);
   const targetUse = model.variableUses.find(
-    (u) => u.stage === stage.index && /^TARGET(PLATFORM|OS|ARCH|VARIANT)$/.test(u.name) && !wired.some((c) => u.start >= c.start && u.end <= c.end),
+    (u) => u.stage !== null && inGroup.has(u.stage) && /^TARGET(PLATFORM|OS|ARCH|VARIANT)$/.test(u.name) && !wired.some((c) => u.start >= c.start && u.end <= c.end),
   );
   if (targetUse) reasons.push(`$${targetUse.name} is also read outside the build commands`);
   return reasons;
@@ -323,6 +456,11 @@ function isNodeInstall(command: CommandFacts): boolean {
   const sub = subcommand(command);
   if (command.name === 'yarn' && sub === undefined) return true;
   return ['npm', 'yarn', 'pnpm', 'bun'].includes(command.name ?? '') && sub !== undefined && NODE_INSTALL.test(sub);
+}
+
+/** A path that may be a directory: not a file with a known arch-neutral extension. */
+function mayHoldDirectory(path: string): boolean {
+  return !ARCH_NEUTRAL_FILE.test(path);
 }
 
 function segments(path: string): string[] {
@@ -335,5 +473,5 @@ function isBundlePath(path: string): boolean {
   if (parts.includes('node_modules') || path.includes('.next/standalone')) return false;
   if (parts.some((p) => BUNDLE_DIRS.has(p))) return true;
   if (path.includes('.next/static')) return true;
-  return parts.length > 0 && BUNDLE_FILE.test(parts[parts.length - 1]);
+  return parts.length > 0 && ARCH_NEUTRAL_FILE.test(parts[parts.length - 1]);
 }

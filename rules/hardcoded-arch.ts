@@ -24,8 +24,10 @@ export default defineRule({
         '(`linux-amd64`, `linux_amd64`, `amd64`, `x86_64`, `aarch64`, `arm64`) in `curl` / `wget` commands or `ADD` sources. ' +
         'It stays silent in per-architecture stages (one picked by `FROM base_${TARGETARCH}`, or whose name carries an ' +
         'architecture), in `RUN`s that look at the architecture themselves (`$TARGETARCH`, `uname -m`, `xx-info`), where a ' +
-        'stage names several architectures of one kind (a build matrix), and for builds aimed at another OS (`GOOS=windows`, ' +
-        '`darwin` downloads).',
+        'stage names several architectures of one kind (a build matrix), for builds aimed at another OS (`GOOS=windows`, ' +
+        '`darwin` downloads), and in per-architecture Dockerfiles (a base image from Docker\'s per-architecture repositories, ' +
+        '`FROM arm64v8/buildpack-deps`, or a tag naming one, `$REPO:10.0-noble-arm64v8`): those are built once per ' +
+        'architecture, never for several platforms at once, so their constants are deliberate.',
       why:
         'The stage runs once per target platform, but every run builds or downloads the same architecture: the arm64 image ' +
         'ships an amd64 binary and fails with `exec format error`, and nothing in the build reports it. BuildKit hands every ' +
@@ -59,6 +61,7 @@ export default defineRule({
     },
   },
   check({ model, report }) {
+    if (isPerArchFile(model)) return;
     const perArch = perArchStages(model);
     for (const stage of model.stages) {
       if (stage.reachableFor.length === 0 || perArch.has(stage.index)) continue;
@@ -129,6 +132,21 @@ const EXPORTERS = new Set(['export', 'declare', 'typeset', 'readonly', 'local'])
 const PER_ARCH_NAME = /amd64|arm64|x86_64|x86-64|aarch64|armv[5-8]|armhf|armel|i386|386|ppc64le|s390x|riscv64|x64/;
 
 /** Stages selected for one target only (`FROM base_${TARGETARCH}`) or named after an architecture. */
+/** Docker's per-architecture repositories (`arm64v8/debian`) and tags that name one (`:10.0-noble-arm64v8`). */
+const ARCH_REPOSITORY = /^(docker\.io\/)?(amd64|arm64v8|arm32v[5-7]|i386|ppc64le|s390x|riscv64|mips64le|windows-amd64)\//;
+const ARCH_TAG = /[:-](amd64|arm64v8|arm64|arm32v[5-7]|aarch64|x86_64|ppc64le|s390x)$/;
+
+/**
+ * A Dockerfile written for one architecture (`amd64/Dockerfile` with `FROM amd64/buildpack-deps`):
+ * it is built once per architecture, never for several platforms, so its constants are deliberate.
+ */
+function isPerArchFile(model: Model): boolean {
+  return model.stages.some((s) => {
+    const image = s.base.kind === 'image' ? s.base.image : s.base.kind === 'variable' ? s.base.text : '';
+    return ARCH_REPOSITORY.test(image) || ARCH_TAG.test(image.split('@')[0]);
+  });
+}
+
 function perArchStages(model: Model): Set<number> {
   const out = new Set<number>();
   for (const stage of model.stages) {

@@ -14,7 +14,11 @@ export default defineRule({
       ineffective: '"--platform={{value}}" has no effect on FROM {{parent}}: the stage inherits the platform of "{{parent}}" ({{effective}})',
     },
     docs: {
-      what: 'A `--platform` flag on a `FROM` that names another stage (`FROM --platform=$BUILDPLATFORM build AS test`).',
+      what:
+        'A `--platform` flag on a `FROM` that names another stage (`FROM --platform=$BUILDPLATFORM build AS test`), also through ' +
+        '`FROM ${VAR}` when the variable names a stage. A flag that restates the platform the parent already has is ' +
+        'reported as information. Deliberately left alone: `FROM ${VAR}` whose value (the global `ARG` default) is an image, ' +
+        'where the flag is effective.',
       why:
         'A stage built `FROM <stage>` continues that stage\'s filesystem, so it runs on the parent\'s platform; BuildKit ' +
         'ignores the flag. A reader (and often the author) believes the stage runs on the platform the flag names: ' +
@@ -61,8 +65,11 @@ export default defineRule({
       if (parents.length === 0) continue;
       const image = stage.from.getImageRange();
       const parentText = image ? model.source.text.slice(offsetAt(model.source, image.start), offsetAt(model.source, image.end)) : '';
+      // Restating the platform the parent already has is harmless redundancy: information.
+      const restated = parents.every((p) => samePlatform(platformKind(flag.text, model.escapeChar), model.stages[p].platform));
       report({
         messageId: 'ineffective',
+        severity: restated ? 'info' : undefined,
         data: { value: flag.text, parent: parentText, effective: describe(stage.platform) },
         start: offsetAt(model.source, flag.range.start),
         end: offsetAt(model.source, flag.range.end),

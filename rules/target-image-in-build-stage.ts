@@ -1,4 +1,5 @@
 import { lineText, offsetAt } from '../core/document';
+import { executes, flowOf, landing, trace, type Execution, type Intake } from '../core/flow';
 import { keyword } from './utils/edits';
 import type { Edge, Model, Stage } from '../core/model';
 import { platformKind } from '../core/model';
@@ -12,16 +13,21 @@ export default defineRule({
     fixes: ['unsafe', 'display-only'],
     messages: {
       copy:
-        '"--from={{image}}" in a $BUILDPLATFORM stage: BuildKit pulls {{image}} for the target platform, so a binary ' +
-        'copied from it is built for the target and fails to run on the build platform ({{buildPlatform}})',
+        '"--from={{image}}" in a $BUILDPLATFORM stage: BuildKit pulls {{image}} for the target platform, so "{{tool}}", ' +
+        'run on line {{line}}, is the target\'s build and fails (or runs emulated) on the build platform ({{buildPlatform}})',
       mount:
-        '"from={{image}}" in a $BUILDPLATFORM stage: BuildKit mounts {{image}} for the target platform, so a binary ' +
-        'run from it is built for the target and fails to run on the build platform ({{buildPlatform}})',
+        '"from={{image}}" in a $BUILDPLATFORM stage: BuildKit mounts {{image}} for the target platform, so "{{tool}}", ' +
+        'run on line {{line}}, is the target\'s build and fails (or runs emulated) on the build platform ({{buildPlatform}})',
     },
     docs: {
       what:
-        'A `COPY --from=<image>` or `RUN --mount=from=<image>` that names an image (not a stage) inside a stage that runs on ' +
-        '`$BUILDPLATFORM`, directly or through `FROM <stage>`.',
+        'A `COPY --from=<image>` or `RUN --mount=from=<image>` that names an image (not a stage) inside a stage the build ' +
+        'reaches and that runs on `$BUILDPLATFORM` (directly or through `FROM <stage>`), when a `RUN` on the build platform ' +
+        'then executes something it brought in: a copied path, or a name the copy put on `PATH` — in that stage, in a ' +
+        'stage built FROM it, or in another `$BUILDPLATFORM` stage the files are copied on to. Deliberately left alone: ' +
+        'files that are only copied on or shipped (the output stage ships the target\'s files, which is right; a pinned ' +
+        'output stage is `final-stage-on-buildplatform`\'s finding), stages the build does not reach, Windows stages, and ' +
+        '`tonistiigi/xx`, whose helpers are shell scripts, the same on every platform.',
       why:
         'BuildKit resolves an image named in `--from` for the **target** platform, even inside a `$BUILDPLATFORM` stage. ' +
         'A compiler, linter or helper copied or mounted from it is the arm64 build when building for arm64, and the ' +
@@ -51,17 +57,21 @@ export default defineRule({
     },
   },
   check({ model, report }) {
+    const flow = flowOf(model);
     for (const stage of model.stages) {
-      if (stage.platform.kind !== 'builder') continue;
-      for (const edge of stage.edges) {
-        if ((edge.kind !== 'copy' && edge.kind !== 'mount') || edge.stage !== null) continue;
+      if (!stage.reachable || stage.platform.kind !== 'builder' || stage.windows) continue;
+      for (const intake of flow[stage.index].intakes) {
+        const edge = intake.edge;
+        if (edge.stage !== null) continue;
         const image = edge.ref;
-        if (!image || image.includes('$') || image.toLowerCase() === 'scratch') continue;
+        if (!image || image.includes('$') || image.toLowerCase() === 'scratch' || ARCH_NEUTRAL_IMAGE.test(image)) continue;
+        const run = executedFrom(model, stage, intake);
+        if (!run) continue;
         const span = refSpan(model, edge);
         if (!span) continue;
         report({
           messageId: edge.kind,
-          data: { image, buildPlatform: model.buildPlatform },
+          data: { image, buildPlatform: model.buildPlatform, tool: run.execution.path ?? run.execution.name, line: run.stage.line === stage.line ? run.execution.run.line + 1 : `${run.execution.run.line + 1} (stage ${stageLabel(run.stage)})` },
           start: span.start,
           end: span.end,
           fix: fixFor(model, stage, image, span, edge.kind === 'mount'),
@@ -70,6 +80,39 @@ export default defineRule({
     }
   },
 });
+
+/** tonistiigi/xx holds only shell scripts: the same files for every platform. */
+const ARCH_NEUTRAL_IMAGE = /^(docker\.io\/)?tonistiigi\/xx(:|@|$)/;
+
+function stageLabel(stage: Stage): string {
+  return stage.name ? `"${stage.name}"` : String(stage.index);
+}
+
+/**
+ * The first RUN on the build platform that executes a file this intake brought in: in the same
+ * RUN for a mount; later in the stage, or in a $BUILDPLATFORM stage the files flow to, for a copy.
+ * Files that are only copied on (or shipped) are never run here, whatever their architecture.
+ */
+function executedFrom(model: Model, stage: Stage, intake: Intake): { stage: Stage; execution: Execution } | null {
+  const flow = flowOf(model);
+  const landed = intake.sources.map((source) => landing(source, source, intake.dest));
+  const instructionStart = (e: Execution) => e.run.instruction.getRange().start.line;
+  const copyLine = intake.edge.instruction.getRange().start.line;
+  if (intake.edge.kind === 'mount') {
+    const execution = flow[stage.index].executions.find((e) => e.run.instruction === intake.edge.instruction && landed.some((p) => executes(e, p, flow[stage.index].pathDirs)));
+    return execution ? { stage, execution } : null;
+  }
+  const own = flow[stage.index].executions.find((e) => instructionStart(e) > copyLine && landed.some((p) => executes(e, p, flow[stage.index].pathDirs)));
+  if (own) return { stage, execution: own };
+  for (const path of landed) {
+    for (const reached of trace(model, stage, path)) {
+      if (reached.stage.platform.kind !== 'builder' || reached.stage.windows) continue;
+      const execution = flow[reached.stage.index].executions.find((e) => executes(e, reached.path, flow[reached.stage.index].pathDirs));
+      if (execution) return { stage: reached.stage, execution };
+    }
+  }
+  return null;
+}
 
 /** The offsets of the image reference: the `--from` value, or the `from=` value inside `--mount`. */
 function refSpan(model: Model, edge: Edge): { start: number; end: number } | null {

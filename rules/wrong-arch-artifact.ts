@@ -1,4 +1,5 @@
-import { cgoDisabled, commandLabel, consumersByStage, isGoCompile, nameIsSet, needsGoarm, subcommand, targetWiring, type Consumer } from './utils/cross';
+import { flowOf, trace } from '../core/flow';
+import { cgoDisabled, commandLabel, isGoCompile, nameIsSet, needsGoarm, subcommand, targetWiring } from './utils/cross';
 import { appendToCommand, declareArgsBeforeInstruction, setCommandEnv } from './utils/edits';
 import type { CommandFacts, Model, RunStep, Stage } from '../core/model';
 import { defineRule, type Edit, type Fix } from '../core/rule';
@@ -13,7 +14,7 @@ export default defineRule({
     fixes: ['safe', 'unsafe', 'display-only'],
     messages: {
       unwired:
-        '"{{command}}" runs on $BUILDPLATFORM without {{wiring}}, so it builds for {{build}}: its output reaches stage {{consumer}}, and the {{targets}} image gets a {{build}} binary',
+        '"{{command}}" runs on $BUILDPLATFORM without {{wiring}}, so it builds for {{build}}: its output reaches stage {{consumer}} as {{path}}, and the {{targets}} image gets a {{build}} binary',
     },
     docs: {
       what:
@@ -56,39 +57,63 @@ export default defineRule({
     },
   },
   check({ model, report }) {
-    const consumers = consumersByStage(model);
-    const memo = new Map<number, Reach | null>();
     for (const stage of model.stages) {
-      if (!stage.reachable || stage.platform.kind !== 'builder') continue;
+      if (!stage.reachable || stage.platform.kind !== 'builder' || stage.windows) continue;
+      const findings: Finding[] = [];
       for (const run of stage.runs) {
         let reportedC = false;
         for (const command of run.commands) {
           if (command.kind !== 'build' || !producesBinary(command) || command.words.length === 0) continue;
           if (command.toolchain === 'c' && reportedC) continue;
-          if (targetWiring(model, stage, run, command)) continue;
-          const reach = reachOf(stage.index, model, consumers, memo);
+          if (targetWiring(model, stage, run, command) || wiredAlternative(model, stage, run, command)) continue;
+          const reach = reachOf(model, stage, command);
           if (!reach) continue;
           if (command.toolchain === 'c') reportedC = true;
-          const word = command.words[0];
-          const wiring = command.toolchain === 'go' ? goEnv(model).filter(([name]) => !nameIsSet(run, command, name)).map(([name]) => name).join('/') : WIRING[command.toolchain!];
-          report({
-            messageId: 'unwired',
-            data: {
-              command: commandLabel(command),
-              wiring,
-              build: model.buildPlatform,
-              consumer: reach.consumer.name ? `"${reach.consumer.name}"` : String(reach.consumer.index),
-              targets: model.targetPlatforms.filter((t) => reach.targets.has(t)).join(', '),
-            },
-            start: word.start,
-            end: word.end,
-            fix: fixFor(model, stage, run, command) ?? undefined,
-          });
+          findings.push({ run, command, reach, fix: fixFor(model, stage, run, command) });
         }
+      }
+      // Every compile whose file is shipped needs the target, or fixing one of them is not safe.
+      const blocked = findings.find((f) => f.fix?.safety !== 'safe' && f.command.toolchain === 'go');
+      for (const { run, command, reach, fix } of findings) {
+        const word = command.words[0];
+        const wiring = command.toolchain === 'go' ? goEnv(model).filter(([name]) => !nameIsSet(run, command, name)).map(([name]) => name).join('/') : WIRING[command.toolchain!];
+        const downgraded = fix && fix.safety === 'safe' && blocked && blocked.command !== command
+          ? { ...fix, safety: 'unsafe' as const, title: `${fix.title} (line ${blocked.run.line + 1} builds another shipped file that this fix does not wire)` }
+          : fix;
+        report({
+          messageId: 'unwired',
+          data: {
+            command: commandLabel(command),
+            wiring,
+            build: model.buildPlatform,
+            path: reach.path,
+            consumer: reach.consumer.name ? `"${reach.consumer.name}"` : String(reach.consumer.index),
+            targets: model.targetPlatforms.filter((t) => reach.targets.has(t)).join(', '),
+          },
+          start: word.start,
+          end: word.end,
+          fix: downgraded ?? undefined,
+        });
       }
     }
   },
 });
+
+interface Finding {
+  run: RunStep;
+  command: CommandFacts;
+  reach: Reach;
+  fix: Fix | null;
+}
+
+/**
+ * The same toolchain told the target elsewhere in the RUN: `if [ "$TARGETPLATFORM" = linux/arm64 ];
+ * then cargo build --target aarch64-...; else cargo build; fi` builds natively only where the build
+ * platform is the target.
+ */
+function wiredAlternative(model: Model, stage: Stage, run: RunStep, command: CommandFacts): boolean {
+  return run.commands.some((c) => c !== command && c.kind === 'build' && c.toolchain === command.toolchain && targetWiring(model, stage, run, c) !== null);
+}
 
 /** What a Go command needs to build for the target: [variable, value, the platform arg it reads]. */
 function goEnv(model: Model): [string, string, string][] {
@@ -105,7 +130,7 @@ function producesBinary(command: CommandFacts): boolean {
   const sub = subcommand(command);
   switch (command.toolchain) {
     case 'go':
-      return isGoCompile(command);
+      return isGoCompile(command) || (sub === 'test' && command.words.some((w) => w.value === '-c'));
     case 'rust':
       return command.name === 'rustc' || ['build', 'install', 'rustc', 'zigbuild', 'auditable'].includes(sub ?? '');
     case 'dotnet':
@@ -126,34 +151,28 @@ function portableDotnet(command: CommandFacts): boolean {
 
 interface Reach {
   consumer: Stage;
+  /** Where the file is in that stage. */
+  path: string;
   targets: Set<string>;
 }
 
 /**
- * The first target-platform stage a stage's files reach (through COPY --from, RUN --mount=from or
- * FROM, also through other $BUILDPLATFORM stages), and the targets for which that stage runs on
- * another platform; null when nothing reaches such a stage. Memoized: linear in stages and edges.
+ * The first target-platform stage a file of this command reaches by path (COPY --from, RUN
+ * --mount=from, FROM, also through other $BUILDPLATFORM stages), with the targets for which that
+ * stage runs on another platform; null when the file never gets there (a host tool run where it
+ * was built, or copied only into other $BUILDPLATFORM stages).
  */
-function reachOf(index: number, model: Model, consumers: Consumer[][], memo: Map<number, Reach | null>): Reach | null {
-  if (memo.has(index)) return memo.get(index)!;
-  memo.set(index, null); // a cycle (a model error) ends here
-  const stage = model.stages[index];
-  let result: Reach | null = null;
-  const add = (consumer: Stage, targets: Iterable<string>) => {
-    result ??= { consumer, targets: new Set() };
-    for (const t of targets) result.targets.add(t);
-  };
-  for (const { stage: consumer, edge } of consumers[index]) {
-    if (edge.kind !== 'from' && consumer.platform.kind === 'target') {
+function reachOf(model: Model, stage: Stage, command: CommandFacts): Reach | null {
+  const products = flowOf(model)[stage.index].products.filter((p) => p.command === command);
+  for (const product of products) {
+    for (const landing of trace(model, stage, product.path)) {
+      const consumer = landing.stage;
+      if (consumer.platform.kind === 'builder' || consumer.windows) continue;
       const wrong = consumer.reachableFor.filter((t) => stage.platformFor[t] != null && consumer.platformFor[t] !== stage.platformFor[t]);
-      if (wrong.length > 0) add(consumer, wrong);
-    } else if (consumer.platform.kind === 'builder') {
-      const further = reachOf(consumer.index, model, consumers, memo);
-      if (further) add(further.consumer, further.targets);
+      if (wrong.length > 0) return { consumer, path: landing.path, targets: new Set(wrong) };
     }
   }
-  memo.set(index, result);
-  return result;
+  return null;
 }
 
 function fixFor(model: Model, stage: Stage, run: RunStep, command: CommandFacts): Fix | null {
@@ -165,6 +184,8 @@ function fixFor(model: Model, stage: Stage, run: RunStep, command: CommandFacts)
   if (run.form === 'exec') return null;
   switch (command.toolchain) {
     case 'go': {
+      // A cross-compiled `go install` refuses GOBIN and writes to $GOPATH/bin/<os>_<arch>/: only `go build -o` keeps the paths.
+      if (subcommand(command) === 'install') return null;
       const missing = goEnv(model).filter(([name]) => !nameIsSet(run, command, name));
       const safe = cgoDisabled(stage, run, command);
       const text = missing.map(([name, value]) => `${name}=${value}`).join(' ');
