@@ -43,6 +43,8 @@ export interface StageFlow {
   workdirAt: Map<Instruction, string>;
   /** The directories of PATH (the image's default when no ENV sets it). */
   pathDirs: string[];
+  /** The flow of the stage this one is built FROM: its files are here too. */
+  parent: StageFlow | null;
 }
 
 export interface Landing {
@@ -88,6 +90,7 @@ function stageFlow(model: Model, stage: Stage, parent: StageFlow | undefined): S
     executions: [],
     workdirAt: new Map(),
     pathDirs: (value('PATH') ?? '').split(':').filter((d) => d.startsWith('/')),
+    parent: parent ?? null,
   };
   if (flow.pathDirs.length === 0) flow.pathDirs = parent?.pathDirs ?? DEFAULT_PATH;
   let workdir = parent ? lastWorkdir(parent) : '/';
@@ -152,7 +155,12 @@ function optionValue(command: CommandFacts, names: string[]): string | undefined
 
 /** Where a build command writes: explicit outputs, else the tool's default under the working directory. */
 function writes(command: CommandFacts, cwd: string, assigned: (name: string) => string | undefined): { path: string; explicit: boolean }[] {
-  if (command.kind !== 'build' && command.kind !== 'cross-helper') return [];
+  if (command.kind !== 'build' && command.kind !== 'cross-helper') {
+    // Any other tool that names its output (`xk6 build --output ./k6`, `curl -o`, `wget -O`); apt's -o is an option.
+    if (/^(apt|apt-get|dpkg|apk|yum|dnf)$/.test(command.name ?? '')) return [];
+    const named = optionValue(command, command.name === 'wget' ? ['-O', '--output-document'] : ['-o', '--output']);
+    return named !== undefined && named !== '-' && named !== '/dev/null' ? [{ path: named, explicit: true }] : [];
+  }
   const sub = command.words.slice(1).find((w) => !w.value.startsWith('-'))?.value;
   const name = command.name ?? '';
   const out = optionValue(command, ['-o', '--output', '--out', '--target-dir', '--out-dir', '--dest']);
@@ -197,8 +205,9 @@ function pythonWrites(command: CommandFacts, cwd: string, assigned: (name: strin
   return [{ path: prefix ? dir(prefix) : '/usr/local/', explicit: false }];
 }
 
-/** `cp`/`mv`/`install`/`ln` of a product: the copy is a product too, of the same command. */
+/** `cp`/`mv`/`install`/`ln` of a product, or a `tar` archive of one: the copy is a product too, of the same command. */
 function copyProducts(flow: StageFlow, run: RunStep, command: CommandFacts, cwd: string, resolve: (text: string, cwd: string) => string): void {
+  if (command.name === 'tar') return archiveProducts(flow, run, command, cwd, resolve);
   if (!/^(cp|mv|install|ln|rsync)$/.test(command.name ?? '')) return;
   const operands = command.words.slice(1).map((w) => w.value).filter((v) => !v.startsWith('-'));
   // `install -m 755 src dst`: the mode is an operand of -m.
@@ -210,10 +219,45 @@ function copyProducts(flow: StageFlow, run: RunStep, command: CommandFacts, cwd:
   const dest = resolve(operands[operands.length - 1], cwd);
   const intoDir = dest.endsWith('/') || operands.length > 2;
   for (const source of operands.slice(0, -1).map((s) => resolve(s, cwd))) {
-    const made = flow.products.find((p) => overlaps(p.path, source));
+    const made = productAt(flow, source);
     if (!made) continue;
     flow.products.push({ path: intoDir ? dir(dest) + basename(source) : dest, run, command: made.command, explicit: true });
   }
+}
+
+/** The latest product of this stage or a stage it is built FROM at (or under) a path. */
+function productAt(flow: StageFlow, path: string): Product | undefined {
+  for (let f: StageFlow | null = flow; f; f = f.parent) {
+    for (let i = f.products.length - 1; i >= 0; i--) if (overlaps(f.products[i].path, path)) return f.products[i];
+  }
+  return undefined;
+}
+
+/** Every file a command made, with the stage it is in (a `cp` or `tar` of it in a stage built FROM it included). */
+export function productsOfCommand(model: Model, command: CommandFacts): { stage: Stage; product: Product }[] {
+  const flow = flowOf(model);
+  return model.stages.flatMap((stage) => flow[stage.index].products.filter((p) => p.command === command).map((product) => ({ stage, product })));
+}
+
+/** `tar -C /out -czf /app.tgz .`: the archive holds what its inputs hold. */
+function archiveProducts(flow: StageFlow, run: RunStep, command: CommandFacts, cwd: string, resolve: (text: string, cwd: string) => string): void {
+  const words = command.words.slice(1).map((w) => w.value);
+  // The bundled flags (`-czf`, `czf`) with `c` (create); `-C` is the directory option.
+  const mode = words.find((w) => /^-?[a-zA-Z]+$/.test(w) && w !== '-C' && w.includes('c')) ?? (words.includes('--create') ? '--create' : '');
+  if (!mode) return;
+  let archive: string | undefined;
+  let base = cwd;
+  const inputs: string[] = [];
+  for (let i = 0; i < words.length; i++) {
+    const w = words[i];
+    if (w === '-C' || w === '--directory') base = resolve(words[++i] ?? '.', cwd);
+    else if (w.startsWith('--file=')) archive = w.slice(7);
+    else if (w === '-f' || w === '--file' || (/^-?[a-zA-Z]*f$/.test(w) && w === mode)) archive = words[++i];
+    else if (!w.startsWith('-') && w !== mode) inputs.push(w);
+  }
+  if (!archive) return;
+  const made = inputs.map((input) => productAt(flow, resolve(input, base))).find((p) => p !== undefined);
+  if (made) flow.products.push({ path: resolve(archive, cwd), run, command: made.command, explicit: true });
 }
 
 /** COPY/ADD destination: the last argument (exec or shell form). */

@@ -1,5 +1,5 @@
 import { offsetAt } from '../core/document';
-import { childrenOf, flowOf, intakesByStage, overlaps, type Product, type Taken } from '../core/flow';
+import { childrenOf, flowOf, intakesByStage, overlaps, productsOfCommand, type Product, type Taken } from '../core/flow';
 import {
   cgoDisabled,
   commandLabel,
@@ -206,6 +206,8 @@ function checkStage(model: Model, stage: Stage, group: Stage[], builds: Build[],
   report({ messageId: decisive.messageId, data, start, end, severity, fix: { title, safety: level, edits } });
 }
 
+const TARGET_REFERENCE = /\$\{?TARGET(PLATFORM|OS|ARCH|VARIANT)\b/;
+
 /** Messages that say emulation is needed: information, not a warning (nothing to act on). */
 const INFORMATION = new Set(['nativeWheels', 'nativeModules', 'nativeJava']);
 
@@ -214,7 +216,7 @@ function planFor(model: Model, stage: Stage, toolchain: string, list: Build[], t
   const base = { toolchain, command: last.command, reasons: [] as string[], edits: [] as Edit[], args: [] as string[], argsFor: [] as Build[] };
   const execForm = list.some((b) => b.run.form === 'exec');
   const sources = takenBy.flatMap((t) => t.intake.sources);
-  const productsOf = (builds: Build[]) => builds.flatMap((b) => productsOfCommand(model, b));
+  const productsOfAll = (builds: Build[]) => builds.flatMap((b) => productsOf(model, b));
   switch (toolchain) {
     case 'go':
       return goPlan(model, list, sources, base, execForm);
@@ -234,7 +236,7 @@ function planFor(model: Model, stage: Stage, toolchain: string, list: Build[], t
       const installs = list.filter((b) => isNodeInstall(b.command));
       const bundles = list.filter((b) => !isNodeInstall(b.command));
       // node_modules sit in each install's directory (or the global prefix): a copy of that directory takes them.
-      const moduleDirs = productsOf(installs).map((p) => (p.path.endsWith('node_modules/') ? p.path : p.path + 'node_modules/'));
+      const moduleDirs = productsOfAll(installs).map((p) => (p.path.endsWith('node_modules/') ? p.path : p.path + 'node_modules/'));
       const modules = sources.find((p) => segments(p).includes('node_modules') || (mayHoldDirectory(p) && moduleDirs.some((d) => overlaps(p, d))));
       if (modules !== undefined) {
         const command = (installs[0] ?? last).command;
@@ -257,7 +259,7 @@ function planFor(model: Model, stage: Stage, toolchain: string, list: Build[], t
       return { ...base, command, level: 'safe', messageId: 'archNeutral', title: 'Bundle on $BUILDPLATFORM' };
     }
     case 'python': {
-      const installed = productsOf(list).map((p) => p.path);
+      const installed = productsOfAll(list).map((p) => p.path);
       const packages = sources.find((p) => p === '/' || installed.some((d) => overlaps(p, d)));
       if (packages !== undefined || sources.length === 0) return { ...base, level: 'none', messageId: 'nativeWheels', data: { source: packages ?? '/' }, title: '' };
       // Only other files (a static site, generated docs) are copied: the packages were tools of the build.
@@ -311,9 +313,9 @@ function planFor(model: Model, stage: Stage, toolchain: string, list: Build[], t
   }
 }
 
-/** The paths a build command writes, from the flow model. */
-function productsOfCommand(model: Model, build: Build): Product[] {
-  return flowOf(model)[build.stage.index].products.filter((p) => p.command === build.command);
+/** The paths a build command writes (also as copies in stages built FROM its stage), from the flow model. */
+function productsOf(model: Model, build: Build): Product[] {
+  return productsOfCommand(model, build.command).map((p) => p.product);
 }
 
 type PlanBase = Pick<Plan, 'toolchain' | 'command' | 'reasons' | 'edits' | 'args' | 'argsFor'>;
@@ -326,7 +328,7 @@ type PlanBase = Pick<Plan, 'toolchain' | 'command' | 'reasons' | 'edits' | 'args
 function goPlan(model: Model, list: Build[], sources: string[], base: PlanBase, execForm: boolean): Plan {
   const plan: Plan = { ...base, level: 'safe', messageId: 'crossCompile', title: 'Cross-compile on $BUILDPLATFORM with GOOS/GOARCH' };
   const flow = flowOf(model);
-  const copied = (build: Build) => productsOfCommand(model, build).some((p) => sources.some((s) => overlaps(s, p.path)));
+  const copied = (build: Build) => productsOf(model, build).some((p) => sources.some((s) => overlaps(s, p.path)));
   const compiles = list.filter((b) => isGoCompile(b.command) || isTestBinary(b.command));
   const shipped = compiles.filter(copied);
   const wired = shipped.length > 0 ? shipped : compiles;
@@ -346,7 +348,9 @@ function goPlan(model: Model, list: Build[], sources: string[], base: PlanBase, 
   // Copied files that another command writes (`xk6 build --output`, `go run build.go`): wiring go would not change them.
   const groupStages = new Set(list.map((b) => b.stage.index));
   const others = [...groupStages].flatMap((i) => flow[i].products).filter((p) => !wired.some((b) => b.command === p.command) && p.explicit);
-  const foreign = others.find((p) => sources.some((s) => overlaps(s, p.path)) && !(p.command.toolchain === 'go' && compiles.some((b) => b.command === p.command)));
+  // A command that already follows the target (`curl .../tool-$TARGETARCH`) keeps doing so on the builder.
+  const followsTarget = (c: CommandFacts) => c.words.some((w) => TARGET_REFERENCE.test(w.value)) || c.assignments.some((a) => TARGET_REFERENCE.test(a.value));
+  const foreign = others.find((p) => sources.some((s) => overlaps(s, p.path)) && !compiles.some((b) => b.command === p.command) && !followsTarget(p.command as CommandFacts));
   if (foreign) {
     plan.command = foreign.command;
     plan.level = 'display-only';
@@ -439,6 +443,10 @@ function dotnetPlan(model: Model, stage: Stage, list: Build[], base: PlanBase, e
 function blockers(model: Model, group: Stage[], builds: Build[]): string[] {
   const reasons: string[] = [];
   const inGroup = new Set(group.map((s) => s.index));
+  // Their RUN steps move to the builder too: what they install or download would be the builder's.
+  for (const child of group.slice(1)) {
+    if (child.runs.length > 0) reasons.push(`stage ${child.name ? `"${child.name}"` : child.index} is built FROM it and would move too`);
+  }
   const commands = group.flatMap((s) => s.runs.flatMap((r) => r.commands));
   const probe = commands.find((c) => c.kind === 'probe');
   if (probe) reasons.push(`"${probe.words.map((w) => w.value).join(' ')}" would report the builder's architecture`);

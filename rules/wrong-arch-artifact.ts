@@ -1,4 +1,4 @@
-import { flowOf, trace } from '../core/flow';
+import { productsOfCommand, trace } from '../core/flow';
 import { cgoDisabled, commandLabel, isGoCompile, nameIsSet, needsGoarm, subcommand, targetWiring } from './utils/cross';
 import { appendToCommand, declareArgsBeforeInstruction, setCommandEnv } from './utils/edits';
 import type { CommandFacts, Model, RunStep, Stage } from '../core/model';
@@ -163,9 +163,8 @@ interface Reach {
  * was built, or copied only into other $BUILDPLATFORM stages).
  */
 function reachOf(model: Model, stage: Stage, command: CommandFacts): Reach | null {
-  const products = flowOf(model)[stage.index].products.filter((p) => p.command === command);
-  for (const product of products) {
-    for (const landing of trace(model, stage, product.path)) {
+  for (const { stage: holder, product } of productsOfCommand(model, command)) {
+    for (const landing of trace(model, holder, product.path)) {
       const consumer = landing.stage;
       if (consumer.platform.kind === 'builder' || consumer.windows) continue;
       const wrong = consumer.reachableFor.filter((t) => stage.platformFor[t] != null && consumer.platformFor[t] !== stage.platformFor[t]);

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { fixText } from '../core/fix';
 import { lint } from '../core/lint';
 import type { BuildOptions } from '../core/model';
-import type { FixSafety, Rule } from '../core/rule';
+import type { FixSafety, Rule, Severity } from '../core/rule';
 
 export interface Case {
   name?: string;
@@ -28,6 +28,8 @@ export interface Expected {
   message?: string | RegExp;
   /** The safety of the offered fix, or null for none. */
   fix?: FixSafety | null;
+  /** The finding's severity, where the case is about it (information below the rule's default). */
+  severity?: Severity;
 }
 
 export interface InvalidCase extends Case {
@@ -90,6 +92,7 @@ export function ruleTester(rule: Rule, cases: { valid: (Case | string)[]; invali
             if (want?.endLine !== undefined) got.endLine = d.range.end.line + 1;
             if (want?.endColumn !== undefined) got.endColumn = d.range.end.character + 1;
             if (want?.fix !== undefined) got.fix = d.fix?.safety ?? null;
+            if (want?.severity !== undefined) got.severity = d.severity;
             if (want?.message !== undefined) {
               const ok = typeof want.message === 'string' ? d.message.includes(want.message) : want.message.test(d.message);
               got.message = ok ? want.message : d.message;

@@ -22,6 +22,41 @@ ruleTester(rule, {
     { name: 'cache and secret mounts', code: 'FROM --platform=$BUILDPLATFORM golang:1.22\nRUN --mount=type=cache,target=/root/.cache --mount=type=secret,id=npm go build .' },
     { name: 'a variable --from is not expanded', code: 'FROM --platform=$BUILDPLATFORM golang:1.22\nCOPY --from=${TOOLS} / /' },
     { name: 'in a comment', code: 'FROM --platform=$BUILDPLATFORM golang:1.22\n# COPY --from=golangci/golangci-lint / /\nRUN go version' },
+    { name: 'xx from the image: its helpers are shell scripts, the same on every platform', code: 'FROM --platform=$BUILDPLATFORM rust:1.79\nCOPY --from=tonistiigi/xx:1.4 / /\nRUN xx-cargo build\n' },
+    {
+      name: 'the output stage ships the files, never runs them (a pinned output stage is final-stage-on-buildplatform\'s finding)',
+      code: 'FROM --platform=$BUILDPLATFORM python:3.12\nCOPY --from=gloursdocker/docker:4 /usr/local/bin/docker /usr/local/bin/docker\n',
+    },
+    {
+      name: 'a stage the build does not reach',
+      code: df`
+        FROM --platform=$BUILDPLATFORM golang:1.22 AS dev-envs
+        COPY --from=gloursdocker/docker:4 /usr/local/bin/docker /usr/local/bin/docker
+        RUN docker version
+        FROM alpine
+        RUN true
+      `,
+    },
+    {
+      name: 'target files only copied on to the image (a tarball of target binaries)',
+      code: df`
+        FROM --platform=$BUILDPLATFORM alpine AS pack
+        COPY --from=example/runc:1 /usr/bin/runc /out/runc
+        RUN tar -C /out -czf /runc.tgz .
+        FROM alpine
+        COPY --from=pack /runc.tgz /
+      `,
+    },
+    {
+      name: 'an SDK mounted as data for a cross compiler, nothing run from it',
+      code: df`
+        FROM --platform=$BUILDPLATFORM golang:1.22 AS build
+        ARG TARGETOS TARGETARCH
+        RUN --mount=from=example/sdk:1,src=/sdk,target=/sdk GOOS=$TARGETOS GOARCH=$TARGETARCH go build -o /out/app .
+        FROM scratch
+        COPY --from=build /out/app /app
+      `,
+    },
     {
       name: 'suppressed',
       code: 'FROM --platform=$BUILDPLATFORM golang:1.22\n# xlint ignore=target-image-in-build-stage\nCOPY --from=tonistiigi/xx / /',
@@ -40,11 +75,6 @@ ruleTester(rule, {
       ],
     },
     {
-      name: 'xx copied straight from the image',
-      code: 'FROM --platform=$BUILDPLATFORM rust:1.79\nCOPY --from=tonistiigi/xx:1.4 / /\n',
-      errors: [{ messageId: 'copy', line: 2, column: 13, endColumn: 30, fix: 'display-only', message: 'build platform (linux/amd64)' }],
-    },
-    {
       name: 'RUN --mount=from=<image>: the from= value',
       code: 'FROM --platform=$BUILDPLATFORM golang:1.22\nRUN --mount=type=bind,from=golangci/golangci-lint:v1.59,source=/usr/bin/golangci-lint,target=/bin/l /bin/l run\n',
       errors: [{ messageId: 'mount', line: 2, column: 28, endColumn: 56, fix: 'display-only', message: '"from=golangci/golangci-lint:v1.59"' }],
@@ -52,31 +82,40 @@ ruleTester(rule, {
     {
       name: 'an alias stage already exists: unsafe, copy from it',
       code: df`
-        FROM --platform=$BUILDPLATFORM tonistiigi/xx:1.4 AS xx
-        FROM --platform=$BUILDPLATFORM rust:1.79 AS build
-        COPY --from=tonistiigi/xx:1.4 / /
-        RUN --mount=from=tonistiigi/xx:1.4,target=/xx ls /xx
+        FROM --platform=$BUILDPLATFORM golangci/golangci-lint:v1.59 AS lint
+        FROM --platform=$BUILDPLATFORM golang:1.22 AS build
+        COPY --from=golangci/golangci-lint:v1.59 /usr/bin/golangci-lint /usr/bin/
+        RUN --mount=from=golangci/golangci-lint:v1.59,target=/l /l/usr/bin/golangci-lint run && golangci-lint run
       `,
       errors: [
-        { messageId: 'copy', line: 3, column: 13, fix: 'unsafe' },
-        { messageId: 'mount', line: 4, column: 18, endColumn: 35, fix: 'display-only' },
+        { messageId: 'copy', line: 3, column: 13, fix: 'unsafe', message: '"golangci-lint", run on line 4' },
+        { messageId: 'mount', line: 4, column: 18, endColumn: 46, fix: 'display-only', message: '"/l/usr/bin/golangci-lint"' },
       ],
       unsafeOutput: df`
-        FROM --platform=$BUILDPLATFORM tonistiigi/xx:1.4 AS xx
-        FROM --platform=$BUILDPLATFORM rust:1.79 AS build
-        COPY --from=xx / /
-        RUN --mount=from=tonistiigi/xx:1.4,target=/xx ls /xx
+        FROM --platform=$BUILDPLATFORM golangci/golangci-lint:v1.59 AS lint
+        FROM --platform=$BUILDPLATFORM golang:1.22 AS build
+        COPY --from=lint /usr/bin/golangci-lint /usr/bin/
+        RUN --mount=from=golangci/golangci-lint:v1.59,target=/l /l/usr/bin/golangci-lint run && golangci-lint run
       `,
     },
     {
       name: 'inherited through FROM <stage>, lower-case keywords, CRLF',
-      code: 'from --platform=$BUILDPLATFORM golang:1.22 as base\r\nfrom base as build\r\ncopy --from=busybox:1.36 /bin/busybox /bin/\r\n',
+      code: 'from --platform=$BUILDPLATFORM golang:1.22 as base\r\nfrom base as build\r\ncopy --from=busybox:1.36 /bin/busybox /bin/\r\nrun busybox wget -q http://example.com\r\n',
       errors: [{ messageId: 'copy', line: 3, column: 13, endColumn: 25, fix: 'display-only' }],
     },
     {
-      name: 'an image that is not the same as the alias stage: display-only',
-      code: 'FROM --platform=$BUILDPLATFORM tonistiigi/xx:1.3 AS xx\nFROM --platform=$BUILDPLATFORM rust:1.79\nCOPY --from=tonistiigi/xx:1.4 / /\n',
-      errors: [{ messageId: 'copy', line: 3, column: 13, fix: 'display-only' }],
+      name: 'a toolchain directory copied over PATH, run in a $BUILDPLATFORM stage the files are copied on to',
+      code: df`
+        FROM --platform=$BUILDPLATFORM alpine AS toolchain
+        COPY --from=golang:1.22-alpine /usr/local/go /usr/local/go
+        FROM --platform=$BUILDPLATFORM alpine AS build
+        COPY --from=toolchain /usr/local/go /usr/local/go
+        ENV PATH=/usr/local/go/bin:/usr/bin:/bin
+        RUN go build -o /out/app .
+        FROM alpine
+        COPY --from=build /out/app /app
+      `,
+      errors: [{ messageId: 'copy', line: 2, column: 13, fix: 'display-only', message: '"go", run on line 6 (stage "build")' }],
     },
   ],
 });
@@ -94,24 +133,26 @@ describe('target-image-in-build-stage display-only fix', () => {
       # Build the binary.
       # xlint ignore=wrong-arch-artifact
       FROM --platform=$BUILDPLATFORM golang:\${GO_VERSION} AS build
-      COPY --from=tonistiigi/xx:1.4 / /
+      COPY --from=golangci/golangci-lint:v1.59 /usr/bin/golangci-lint /usr/bin/
+      RUN golangci-lint run
     `;
     expect(fixed(code)).toBe(df`
       # syntax=docker/dockerfile:1
       ARG GO_VERSION=1.22
-      FROM --platform=$BUILDPLATFORM tonistiigi/xx:1.4 AS xx
+      FROM --platform=$BUILDPLATFORM golangci/golangci-lint:v1.59 AS golangci-lint
 
       # Build the binary.
       # xlint ignore=wrong-arch-artifact
       FROM --platform=$BUILDPLATFORM golang:\${GO_VERSION} AS build
-      COPY --from=xx / /
+      COPY --from=golangci-lint /usr/bin/golangci-lint /usr/bin/
+      RUN golangci-lint run
     `);
   });
 
   it('follows keyword case and line endings, and picks a free stage name', () => {
-    const code = 'from alpine as busybox\r\nfrom --platform=$BUILDPLATFORM golang:1.22 as build\r\ncopy --from=busybox:1.36@sha256:abc /bin/busybox /bin/\r\n';
+    const code = 'from alpine as busybox\r\nfrom --platform=$BUILDPLATFORM golang:1.22 as build\r\ncopy --from=busybox:1.36@sha256:abc /bin/busybox /bin/\r\nrun busybox true\r\n';
     expect(fixed(code)).toBe(
-      'from alpine as busybox\r\nfrom --platform=$BUILDPLATFORM busybox:1.36@sha256:abc as busybox-2\r\n\r\nfrom --platform=$BUILDPLATFORM golang:1.22 as build\r\ncopy --from=busybox-2 /bin/busybox /bin/\r\n',
+      'from alpine as busybox\r\nfrom --platform=$BUILDPLATFORM busybox:1.36@sha256:abc as busybox-2\r\n\r\nfrom --platform=$BUILDPLATFORM golang:1.22 as build\r\ncopy --from=busybox-2 /bin/busybox /bin/\r\nrun busybox true\r\n',
     );
   });
 

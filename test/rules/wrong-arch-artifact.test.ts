@@ -4,6 +4,63 @@ import { df, ruleTester } from '../rule-tester';
 ruleTester(rule, {
   valid: [
     {
+      name: 'a host tool built on the builder and run there: only its output ships',
+      code: df`
+        FROM --platform=$BUILDPLATFORM golang:1.22 AS build
+        RUN CGO_ENABLED=0 go build -o /usr/local/bin/gen ./cmd/gen
+        RUN gen > /out/schema.json
+        ARG TARGETOS TARGETARCH
+        RUN CGO_ENABLED=0 GOOS=$TARGETOS GOARCH=$TARGETARCH go build -o /out/app .
+        FROM scratch
+        COPY --from=build /out/app /out/schema.json /
+      `,
+    },
+    {
+      name: 'a GOBIN tool installed and run in its stage (kind\'s go-licenses): never copied',
+      code: df`
+        FROM --platform=$BUILDPLATFORM golang:1.22 AS build
+        RUN GOBIN=/usr/local/bin go install github.com/google/go-licenses@v1
+        ARG TARGETOS TARGETARCH
+        RUN CGO_ENABLED=0 GOOS=$TARGETOS GOARCH=$TARGETARCH go build -o /out/app . && go-licenses save . --save_path /_LICENSES
+        FROM scratch
+        COPY --from=build /out/app /app
+        COPY --from=build /_LICENSES /LICENSES
+      `,
+    },
+    {
+      name: 'a tool copied into another $BUILDPLATFORM stage and run there',
+      code: df`
+        FROM --platform=$BUILDPLATFORM golang:1.22 AS tools
+        RUN CGO_ENABLED=0 go build -o /bin/protoc-gen-go ./cmd/protoc-gen-go
+        FROM --platform=$BUILDPLATFORM golang:1.22 AS gen
+        COPY --from=tools /bin/protoc-gen-go /usr/local/bin/
+        RUN protoc-gen-go --out /gen
+        FROM alpine
+        COPY --from=gen /gen /gen
+      `,
+    },
+    {
+      name: 'dotnet build into a folder that is never copied; the copied publish is wired',
+      code: df`
+        FROM --platform=$BUILDPLATFORM mcr.microsoft.com/dotnet/sdk:8.0 AS build
+        ARG TARGETARCH
+        RUN dotnet build -c Release -o /app/build
+        RUN dotnet publish -c Release -a $TARGETARCH -o /app/publish
+        FROM mcr.microsoft.com/dotnet/aspnet:8.0
+        COPY --from=build /app/publish /app
+      `,
+    },
+    {
+      name: 'the native build is the else-branch of a target test that cross-compiles',
+      code: df`
+        FROM --platform=$BUILDPLATFORM rust:1.80 AS build
+        ARG TARGETPLATFORM
+        RUN if [ "$TARGETPLATFORM" = "linux/arm64" ]; then cargo build --release --target aarch64-unknown-linux-gnu; else cargo build --release; fi
+        FROM debian:bookworm-slim
+        COPY --from=build /target/release/app /app
+      `,
+    },
+    {
       name: 'wired with GOOS/GOARCH',
       code: df`
         FROM --platform=$BUILDPLATFORM golang:1.22 AS build
@@ -165,7 +222,7 @@ ruleTester(rule, {
           column: 19,
           endLine: 6,
           endColumn: 21,
-          message: '"go build" runs on $BUILDPLATFORM without GOOS/GOARCH, so it builds for linux/amd64: its output reaches stage 1, and the linux/arm64 image',
+          message: '"go build" runs on $BUILDPLATFORM without GOOS/GOARCH, so it builds for linux/amd64: its output reaches stage 1 as /worker, and the linux/arm64 image',
           fix: 'safe',
         },
       ],
@@ -185,17 +242,60 @@ ruleTester(rule, {
       name: 'cgo not explicitly off: unsafe',
       code: df`
         FROM --platform=$BUILDPLATFORM golang:1.22 AS build
-        RUN go install ./cmd/tool
+        RUN go build -o /out/tool ./cmd/tool
         FROM debian:bookworm-slim
-        COPY --from=build /go/bin/tool /usr/local/bin/tool
+        COPY --from=build /out/tool /usr/local/bin/tool
       `,
-      errors: [{ messageId: 'unwired', line: 2, column: 5, fix: 'unsafe', message: '"go install"' }],
+      errors: [{ messageId: 'unwired', line: 2, column: 5, fix: 'unsafe', message: '"go build"' }],
       unsafeOutput: df`
         FROM --platform=$BUILDPLATFORM golang:1.22 AS build
         ARG TARGETOS TARGETARCH
-        RUN GOOS=$TARGETOS GOARCH=$TARGETARCH go install ./cmd/tool
+        RUN GOOS=$TARGETOS GOARCH=$TARGETARCH go build -o /out/tool ./cmd/tool
+        FROM debian:bookworm-slim
+        COPY --from=build /out/tool /usr/local/bin/tool
+      `,
+    },
+    {
+      name: 'go install into $GOPATH/bin: reported, no fix (cross-compiled, it would write $GOPATH/bin/linux_arm64/tool)',
+      code: df`
+        FROM --platform=$BUILDPLATFORM golang:1.22 AS build
+        RUN CGO_ENABLED=0 go install ./cmd/tool
         FROM debian:bookworm-slim
         COPY --from=build /go/bin/tool /usr/local/bin/tool
+      `,
+      errors: [{ messageId: 'unwired', line: 2, column: 19, message: '"go install" runs on $BUILDPLATFORM without GOOS/GOARCH, so it builds for linux/amd64: its output reaches stage 1 as /usr/local/bin/tool' }],
+    },
+    {
+      name: 'GOBIN go install: reported, no fix (Go refuses to install cross-compiled binaries with GOBIN set)',
+      code: df`
+        FROM --platform=$BUILDPLATFORM golang:1.22 AS build
+        ENV CGO_ENABLED=0
+        RUN GOBIN=/out go install ./cmd/tool
+        FROM scratch
+        COPY --from=build /out/tool /tool
+      `,
+      errors: [{ messageId: 'unwired', line: 3, column: 16, message: '"go install"' }],
+    },
+    {
+      name: 'two shipped compiles, one of them a go install: the go build fix is not safe alone',
+      code: df`
+        FROM --platform=$BUILDPLATFORM golang:1.22 AS build
+        ENV CGO_ENABLED=0
+        RUN go build -o /out/app . && go install ./cmd/tool
+        FROM scratch
+        COPY --from=build /out/app /go/bin/tool /
+      `,
+      errors: [
+        { messageId: 'unwired', line: 3, column: 5, fix: 'unsafe', message: '"go build"' },
+        { messageId: 'unwired', line: 3, column: 31, message: '"go install"' },
+      ],
+      unsafeOutput: df`
+        FROM --platform=$BUILDPLATFORM golang:1.22 AS build
+        ENV CGO_ENABLED=0
+        ARG TARGETOS TARGETARCH
+        RUN GOOS=$TARGETOS GOARCH=$TARGETARCH go build -o /out/app . && go install ./cmd/tool
+        FROM scratch
+        COPY --from=build /out/app /go/bin/tool /
       `,
     },
     {
@@ -231,7 +331,7 @@ ruleTester(rule, {
         COPY --from=stage2 /app.tgz /app.tgz
       `,
       platforms: ['linux/amd64', 'linux/arm/v7'],
-      errors: [{ messageId: 'unwired', line: 2, column: 19, fix: 'safe', message: 'without GOOS/GOARCH/GOARM, so it builds for linux/amd64: its output reaches stage 3, and the linux/arm/v7 image' }],
+      errors: [{ messageId: 'unwired', line: 2, column: 19, fix: 'safe', message: 'without GOOS/GOARCH/GOARM, so it builds for linux/amd64: its output reaches stage 3 as /app.tgz, and the linux/arm/v7 image' }],
       output: df`
         FROM --platform=$BUILDPLATFORM golang:1.22 AS compile
         ARG TARGETOS TARGETARCH TARGETVARIANT
