@@ -1,7 +1,18 @@
 import { offsetAt } from '../core/document';
+import { flowOf, trace } from '../core/flow';
 import { declareArgs } from './utils/edits';
 import { argDeclaredBefore, envDeclarations, type CommandFacts, type Model, type RunStep, type Stage } from '../core/model';
 import { defineRule, type Fix } from '../core/rule';
+
+/**
+ * The RUN names what it writes (`wget -O /usr/local/bin/gen .../gen-$(uname -m)`) and none of it
+ * reaches a target-platform stage: the probe picks a tool for the platform it runs on, which is right.
+ */
+function onlyFeedsHostTools(model: Model, stage: Stage, run: RunStep): boolean {
+  const written = flowOf(model)[stage.index].products.filter((p) => p.run === run && p.explicit);
+  if (written.length === 0) return false;
+  return !written.some((p) => trace(model, stage, p.path).some((l) => l.stage.platform.kind !== 'builder' && !l.stage.windows));
+}
 
 export default defineRule({
   meta: {
@@ -45,11 +56,11 @@ export default defineRule({
   },
   check({ model, report }) {
     for (const stage of model.stages) {
-      if (stage.platform.kind !== 'builder') continue;
+      if (!stage.reachable || stage.platform.kind !== 'builder' || stage.windows) continue;
       const goarchSet = stage.instructions.some((i) => envDeclarations(model, i).some((e) => e.name === 'GOARCH'));
       for (const run of stage.runs) {
         for (const command of run.commands) {
-          if (command.kind !== 'probe' || command.words.length === 0) continue;
+          if (command.kind !== 'probe' || command.words.length === 0 || onlyFeedsHostTools(model, stage, run)) continue;
           const replacement = xxInfo(command, goarchSet || run.script.assigned.has('GOARCH'));
           if (replacement === null) continue;
           const text = command.words.map((w) => w.value).join(' ');

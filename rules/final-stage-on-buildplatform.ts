@@ -17,7 +17,8 @@ export default defineRule({
     docs: {
       what:
         'The output stage (the last one, or `--target`) with `FROM --platform=$BUILDPLATFORM` or `FROM --platform=<constant>`, ' +
-        'or built `FROM` a stage that is pinned that way.',
+        'or built `FROM` a stage that is pinned that way. Deliberately left alone: a last stage named for a check rather ' +
+        'than an image (`lint`, `validate`, `vet`, `test`, `cacheonly`), which runs on the builder by design, and Windows stages.',
       why:
         'The output stage is the image. Pinned to the builder\'s platform, the "arm64" image of a multi-platform build is the ' +
         'amd64 base image with amd64 binaries: its manifest says arm64, and the container fails with `exec format error`. ' +
@@ -48,7 +49,8 @@ export default defineRule({
   },
   check({ model, report }) {
     const stage = model.stages[model.outputStage];
-    if (!stage) return;
+    // A last stage that checks (lint, validate, cacheonly) is not an image: its platform is the builder's by design.
+    if (!stage || stage.windows || (stage.name !== null && CHECK_STAGE.test(stage.name))) return;
     const targets = model.targetPlatforms.join(', ');
     const flag = stage.platformFlag;
     const parentKind = stage.base.kind === 'stage' || (stage.base.kind === 'variable' && stage.base.candidates.length > 0);
@@ -81,6 +83,9 @@ export default defineRule({
     });
   },
 });
+
+/** Names of stages that run checks and produce no image (`lint`, `validate-vendor`, `cacheonly`, `golangci-lint`). */
+const CHECK_STAGE = /^(.*[-_])?(lint|linter|validate|validation|check|checks|vet|fmt|format|cacheonly|cache-only|verify|test|tests)([-_].*)?$/i;
 
 /** The platform the stage is built on, e.g. "linux/amd64": the builder's, or the constant. */
 function pinnedTo(model: Model, stage: Stage): string {

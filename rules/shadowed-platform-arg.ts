@@ -1,5 +1,5 @@
 import type { ArgDeclaration, Model } from '../core/model';
-import { isPlatformArg, parsePlatform } from '../core/platform';
+import { automaticArgs, isPlatformArg, parsePlatform } from '../core/platform';
 import { defineRule, type Edit, type FixSafety } from '../core/rule';
 
 export default defineRule({
@@ -12,13 +12,18 @@ export default defineRule({
       global:
         'global "{{word}}" replaces the automatic {{name}} in every build: FROM lines and every stage that declares ARG {{name}} get "{{value}}" whatever the platform',
       globalBuild:
-        'global "{{word}}" replaces the automatic {{name}}: every $BUILDPLATFORM stage runs as if the builder were "{{value}}" (emulated on any other builder)',
+        'global "{{word}}" replaces the automatic {{name}}: on a {{value}} builder nothing changes, but on any other builder (an arm64 one, say) every $BUILDPLATFORM stage runs emulated as {{value}}',
+      stageBuild:
+        '"{{word}}" overrides the automatic {{name}} in this stage: on any builder other than {{value}} the stage reads the wrong build platform',
+      sameForAll: '"{{word}}" restates the automatic {{name}}: it is "{{value}}" for every target platform of this build ({{targets}}), but a build for another one would get "{{value}}" too',
       stage: '"{{word}}" overrides the automatic {{name}} in this stage: every target platform gets "{{value}}"',
     },
     docs: {
       what:
         'An `ARG` of an automatic platform arg (`TARGETARCH`, `TARGETOS`, `TARGETPLATFORM`, `BUILDPLATFORM`...) with a default: ' +
-        '`ARG TARGETARCH=amd64` before the first `FROM`, or in a stage.',
+        '`ARG TARGETARCH=amd64` before the first `FROM`, or in a stage. An error where it changes what is built for some ' +
+        'target; a warning for a `BUILD*` default (it only pins builders of another platform to emulation); information ' +
+        'where the default is what BuildKit sets for every target of this build (`ARG TARGETOS=linux` for Linux targets).',
       why:
         'BuildKit sets the platform args per platform of the build, but a global `ARG TARGETARCH=amd64` replaces that value for ' +
         'every platform: each stage that declares `ARG TARGETARCH` then reads `amd64`, and `GOARCH=$TARGETARCH` builds amd64 ' +
@@ -56,11 +61,15 @@ export default defineRule({
     for (const declaration of [...model.globalArgs, ...model.stages.flatMap((s) => s.args)]) {
       if (!isPlatformArg(declaration.name) || declaration.defaultText === null) continue;
       const word = model.source.text.slice(declaration.start, declaration.end);
-      const messageId = declaration.stage !== null ? 'stage' : declaration.name.startsWith('BUILD') ? 'globalBuild' : 'global';
+      const build = declaration.name.startsWith('BUILD');
+      const same = !build && sameForEveryTarget(model, declaration);
+      const messageId = same ? 'sameForAll' : build ? (declaration.stage === null ? 'globalBuild' : 'stageBuild') : declaration.stage !== null ? 'stage' : 'global';
       const safety = fixSafety(model, declaration);
       report({
         messageId,
-        data: { word, name: declaration.name, value: declaration.defaultText },
+        // Error where it changes what is built; a pinned build platform costs speed on other builders; a restated value nothing yet.
+        severity: same ? 'info' : build ? 'warning' : undefined,
+        data: { word, name: declaration.name, value: declaration.defaultText, targets: model.targetPlatforms.join(', ') },
         start: declaration.start,
         end: declaration.end,
         fix: { title: `Drop the default of ARG ${declaration.name}`, safety, edits: [dropDefault(word, declaration)] },
@@ -68,6 +77,15 @@ export default defineRule({
     }
   },
 });
+
+/** `ARG TARGETOS=linux` when every target is linux: the default is what BuildKit would set anyway. */
+function sameForEveryTarget(model: Model, declaration: ArgDeclaration): boolean {
+  const build = parsePlatform(model.buildPlatform);
+  return model.targetPlatforms.every((t) => {
+    const target = parsePlatform(t);
+    return build !== null && target !== null && automaticArgs(build, target, '').get(declaration.name) === declaration.defaultText;
+  });
+}
 
 /** `TARGETARCH=amd64` → `TARGETARCH`; a quoted word (`"TARGETARCH=amd64"`) is rewritten whole. */
 function dropDefault(word: string, declaration: ArgDeclaration): Edit {

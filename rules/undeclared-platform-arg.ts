@@ -1,6 +1,7 @@
 import { offsetAt } from '../core/document';
+import { childrenOf, flowOf, trace, type Product } from '../core/flow';
 import { declareArgsBefore } from './utils/edits';
-import type { Model, Stage, VariableUse } from '../core/model';
+import type { Model, RunStep, Stage, VariableUse } from '../core/model';
 import { isPlatformArg } from '../core/platform';
 import { defineRule, type Fix } from '../core/rule';
 
@@ -98,12 +99,14 @@ export default defineRule({
     }
 
     for (const stage of model.stages) {
-      const offTarget = offTargetPlatform(model, stage);
+      const offTarget = stage.reachable ? offTargetPlatform(model, stage) : null;
       if (offTarget === null) continue;
       for (const run of stage.runs) {
         if (XX_INPUTS.some((name) => run.inScope.has(name) || run.script.assigned.has(name))) continue;
-        for (const command of run.commands) {
-          if (command.kind !== 'cross-helper' || command.words.length === 0) continue;
+        const helpers = run.commands.filter((c) => c.kind === 'cross-helper' && c.words.length > 0);
+        // Without TARGETPLATFORM the helpers build for the build platform: right for host tools and native tests.
+        if (helpers.length === 0 || !productReachesTarget(model, stage, run)) continue;
+        for (const command of helpers) {
           const word = command.words[0];
           add(stage.index, {
             messageId: 'xxHelper',
@@ -153,6 +156,24 @@ function instructionStart(model: Model, offset: number, stage: Stage): number {
 }
 
 /** A platform the stage runs on instead of the target (for some target), or null when it always runs on the target. */
+/**
+ * Whether a file this RUN builds reaches a target-platform stage of the build by path. A helper
+ * that sets the stage up (`xx-go --wrap`, `xx-apk add`) answers for every later build of the stage
+ * and of the stages built FROM it.
+ */
+function productReachesTarget(model: Model, stage: Stage, run: RunStep): boolean {
+  const setup = run.commands.some((c) => c.kind === 'cross-helper' && !/^xx-(clang|cc|c\+\+|clang\+\+|cargo)$/.test(c.name ?? '') && !(c.name === 'xx-go' && c.words.some((w) => w.value === 'build')));
+  const flow = flowOf(model);
+  const later = (p: Product) => p.run === run || (setup && p.run.line >= run.line);
+  const candidates: { holder: Stage; path: string }[] = [];
+  for (const holder of [stage, ...childrenOf(model)[stage.index]]) {
+    for (const product of flow[holder.index].products) if (holder !== stage ? setup : later(product)) candidates.push({ holder, path: product.path });
+  }
+  return candidates.some(({ holder, path }) =>
+    trace(model, holder, path).some((l) => l.stage.platform.kind !== 'builder' && l.stage.reachableFor.some((t) => l.stage.platformFor[t] !== stage.platformFor[t])),
+  );
+}
+
 function offTargetPlatform(model: Model, stage: Stage): string | null {
   for (const target of model.targetPlatforms) {
     const platform = stage.platformFor[target];

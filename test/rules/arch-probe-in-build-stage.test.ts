@@ -10,6 +10,18 @@ const example = (name: string) => readFileSync(join(__dirname, '../../examples',
 
 ruleTester(rule, {
   valid: [
+    {
+      name: 'a probe that picks a host tool run on the build platform (docker/cli e2e)',
+      code: df`
+        FROM --platform=$BUILDPLATFORM golang:alpine AS build
+        ARG TARGETOS TARGETARCH
+        RUN wget -O /usr/local/bin/gen https://example.com/gen-$(uname -m) && chmod +x /usr/local/bin/gen
+        RUN gen && GOOS=$TARGETOS GOARCH=$TARGETARCH go build -o /out/app .
+        FROM scratch
+        COPY --from=build /out/app /app
+      `,
+    },
+    { name: 'a stage the build does not reach', code: 'FROM --platform=$BUILDPLATFORM alpine AS tools\nRUN uname -m\nFROM alpine\nRUN true\n' },
     { name: 'the example c-make: the probe runs on the target platform', code: example('c-make.Dockerfile') },
     { name: 'the example rust-xx', code: example('rust-xx.Dockerfile') },
     { name: 'the example go-cross', code: example('go-cross.Dockerfile') },

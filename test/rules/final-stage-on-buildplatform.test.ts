@@ -3,6 +3,8 @@ import { df, ruleTester } from '../rule-tester';
 
 ruleTester(rule, {
   valid: [
+    { name: 'a last stage that is a check, not an image', code: 'FROM --platform=$BUILDPLATFORM golangci/golangci-lint:v1.59 AS lint\nRUN golangci-lint run\n' },
+    { name: 'cacheonly', code: 'FROM --platform=$BUILDPLATFORM alpine AS base\nRUN true\nFROM base AS cacheonly\n' },
     {
       name: 'build stage on $BUILDPLATFORM, output stage on the target (examples/go-cross)',
       code: 'FROM --platform=$BUILDPLATFORM golang:1.22 AS build\nRUN go build -o /out/app .\nFROM alpine:3.20\nCOPY --from=build /out/app /app',

@@ -38,22 +38,33 @@ ruleTester(rule, {
     {
       name: 'a global BUILDPLATFORM pins every $BUILDPLATFORM stage',
       code: 'ARG BUILDPLATFORM=linux/amd64\nFROM --platform=$BUILDPLATFORM golang:1.22 AS build\nRUN go version',
-      errors: [{ messageId: 'globalBuild', line: 1, column: 5, endColumn: 30, message: 'as if the builder were "linux/amd64"', fix: 'safe' }],
+      errors: [
+        {
+          messageId: 'globalBuild',
+          line: 1,
+          column: 5,
+          endColumn: 30,
+          message: 'on a linux/amd64 builder nothing changes, but on any other builder (an arm64 one, say) every $BUILDPLATFORM stage runs emulated',
+          fix: 'safe',
+          severity: 'warning',
+        },
+      ],
       output: 'ARG BUILDPLATFORM\nFROM --platform=$BUILDPLATFORM golang:1.22 AS build\nRUN go version',
     },
     {
       name: 'in a stage; one name of several; lower case and CRLF',
       code: 'from --platform=$BUILDPLATFORM golang:1.22 as build\r\narg TARGETOS=linux TARGETARCH="arm64" VERSION=1\r\nrun GOOS=$TARGETOS GOARCH=$TARGETARCH go build ./...\r\n',
       errors: [
-        { messageId: 'stage', line: 2, column: 5, endColumn: 19, message: '"TARGETOS=linux" overrides the automatic TARGETOS', fix: 'safe' },
-        { messageId: 'stage', line: 2, column: 20, endColumn: 38, message: 'every target platform gets "arm64"', fix: 'safe' },
+        // Every target is linux: restating it is information; "arm64" for the amd64 target is an error.
+        { messageId: 'sameForAll', line: 2, column: 5, endColumn: 19, message: '"TARGETOS=linux" restates the automatic TARGETOS', fix: 'safe', severity: 'info' },
+        { messageId: 'stage', line: 2, column: 20, endColumn: 38, message: 'every target platform gets "arm64"', fix: 'safe', severity: 'error' },
       ],
       output: 'from --platform=$BUILDPLATFORM golang:1.22 as build\r\narg TARGETOS TARGETARCH VERSION=1\r\nrun GOOS=$TARGETOS GOARCH=$TARGETARCH go build ./...\r\n',
     },
     {
-      name: 'an empty default is a default too',
+      name: 'an empty default is a default too (the same for amd64 and arm64: information)',
       code: 'FROM alpine\nARG TARGETVARIANT=\nRUN echo "$TARGETVARIANT"',
-      errors: [{ messageId: 'stage', line: 2, column: 5, endColumn: 19 }],
+      errors: [{ messageId: 'sameForAll', line: 2, column: 5, endColumn: 19, severity: 'info' }],
       output: 'FROM alpine\nARG TARGETVARIANT\nRUN echo "$TARGETVARIANT"',
     },
     {

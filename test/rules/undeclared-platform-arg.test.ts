@@ -78,6 +78,35 @@ ruleTester(rule, {
       code: 'FROM --platform=$BUILDPLATFORM golang:1.22 AS build\nCOPY --from=tonistiigi/xx / /\nARG TARGETOS TARGETARCH\nRUN xx-go build -o /out/app .',
     },
     {
+      name: 'xx-clang without TARGETPLATFORM builds a host tool that is run, not shipped (a tblgen)',
+      code: df`
+        FROM --platform=$BUILDPLATFORM tonistiigi/xx AS xx
+        FROM --platform=$BUILDPLATFORM alpine AS tools
+        COPY --from=xx / /
+        RUN xx-clang -o /usr/bin/gen gen.c
+        FROM tools AS build
+        ARG TARGETPLATFORM
+        RUN gen > gen.h && xx-clang -o /out/app app.c
+        FROM scratch
+        COPY --from=build /out/app /app
+      `,
+    },
+    {
+      name: 'xx-go --wrap without TARGETPLATFORM in a test stage the build does not reach',
+      code: df`
+        FROM --platform=$BUILDPLATFORM tonistiigi/xx AS xx
+        FROM --platform=$BUILDPLATFORM golang:alpine AS base
+        COPY --from=xx / /
+        FROM base AS test
+        RUN xx-go --wrap && go test ./...
+        FROM base AS build
+        ARG TARGETPLATFORM
+        RUN xx-go build -o /out/app .
+        FROM scratch
+        COPY --from=build /out/app /app
+      `,
+    },
+    {
       name: 'xx helpers in a stage on the target platform fall back to the right platform',
       code: 'FROM golang:1.22 AS build\nCOPY --from=tonistiigi/xx / /\nRUN xx-go build -o /out/app .',
     },
