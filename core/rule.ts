@@ -22,6 +22,8 @@ export interface Fix {
 export interface RuleDocs {
   /** What it finds, one paragraph. */
   what: string;
+  /** What it deliberately does not report (cases that look alike but are right), so users and reviewers know the line. */
+  leftAlone: string;
   /** Why it matters. */
   why: string;
   bad: string;

@@ -30,6 +30,8 @@ export default defineRule({
         'An architecture probe — `uname -m` (or `-p`, `-i`), `arch`, `dpkg --print-architecture`, `apk --print-arch`, ' +
         '`rpm --eval %{_arch}`, `go env GOARCH` — in a stage that runs on `$BUILDPLATFORM` (directly or through ' +
         '`FROM <stage>`), including inside `$(...)`, backticks, `sh -c` and heredocs.',
+      leftAlone:
+        'Probes in a `RUN` that names what it writes when none of it reaches a target-platform stage (a host tool downloaded for the platform it runs on); stages the build does not reach; Windows stages.',
       why:
         'A `$BUILDPLATFORM` stage runs natively on the builder for every target, so a probe prints the builder\'s ' +
         'architecture: building for arm64 on an amd64 machine, `$(dpkg --print-architecture)` says `amd64`, and the ' +

@@ -18,9 +18,9 @@ export default defineRule({
         'A `FROM --platform=linux/amd64` (a constant rather than `$BUILDPLATFORM` or `$TARGETPLATFORM`). Like BuildKit, it ' +
         'stays silent when the stage name carries the OS or architecture (`AS build-amd64`, `AS base_arm64`): such a stage ' +
         'is one of a set picked per platform. The output stage and `FROM <stage>` lines are left to ' +
-        '`final-stage-on-buildplatform` and `ineffective-platform-flag`. Deliberately left alone: stages the build does not ' +
-        'reach (another `--target`, such as an image that exists for amd64 only), and a constant of an OS none of the ' +
-        'targets has (`--platform=darwin/arm64` selects a variant of an SDK image to copy files from).',
+        '`final-stage-on-buildplatform` and `ineffective-platform-flag`.',
+      leftAlone:
+        'Stages the build does not reach (another `--target`, such as an image that exists for amd64 only); a constant of an OS none of the targets has (`--platform=darwin/arm64` selects a variant of an SDK image to copy files from); stage names that carry the OS or architecture (as BuildKit does); the output stage and `FROM <stage>` lines, left to `final-stage-on-buildplatform` and `ineffective-platform-flag`.',
       why:
         'A constant platform does not follow the build: on an arm64 builder a `linux/amd64` build stage runs every `RUN` ' +
         'emulated, and a stage whose files end up in the image gives every target the amd64 ones. A build stage meant to ' +

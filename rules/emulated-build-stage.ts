@@ -75,6 +75,8 @@ export default defineRule({
         'bundlers, package builds — whose product another stage copies, mounts or builds FROM, in a build where that stage runs ' +
         'emulated for at least one target. The message names the toolchain and the platforms it emulates on, and says when ' +
         'emulation is in fact needed (native Python wheels, `node_modules` with native addons).',
+      leftAlone:
+        'Stages in the output\'s `FROM` chain (they are the image: their `RUN`s run on the target by necessity); stages the build does not reach; Windows stages (QEMU does not run Windows containers: they need a Windows builder); stages whose work stays in them (nothing they make is copied or mounted elsewhere); set-up steps alone (`npm ci`, `pip install --upgrade pip`) when the work is done in a stage built FROM them, where the one finding of the chain goes. "Emulation is needed" (native Python packages, `node_modules`, jlink) is information, not a warning. Build steps it cannot read (an opaque `./build.sh`) are not guessed at.',
       why:
         'On an amd64 builder every `RUN` of a `linux/arm64` stage runs under QEMU, 8–17× slower than native for compilers ' +
         '(a Go build: 148 s emulated, 17.5 s cross-compiled). Go and .NET cross-compile by themselves, and Java jars and JS ' +

@@ -17,8 +17,9 @@ export default defineRule({
     docs: {
       what:
         'The output stage (the last one, or `--target`) with `FROM --platform=$BUILDPLATFORM` or `FROM --platform=<constant>`, ' +
-        'or built `FROM` a stage that is pinned that way. Deliberately left alone: a last stage named for a check rather ' +
-        'than an image (`lint`, `validate`, `vet`, `test`, `cacheonly`), which runs on the builder by design, and Windows stages.',
+        'or built `FROM` a stage that is pinned that way.',
+      leftAlone:
+        'A last stage named for a check rather than an image (`lint`, `validate`, `vet`, `test`, `cacheonly`), which runs on the builder by design; Windows stages.',
       why:
         'The output stage is the image. Pinned to the builder\'s platform, the "arm64" image of a multi-platform build is the ' +
         'amd64 base image with amd64 binaries: its manifest says arm64, and the container fails with `exec format error`. ' +

@@ -3,7 +3,7 @@ import { offsetAt } from '../core/document';
 import { declareArgs } from './utils/edits';
 import { argDeclaredBefore, envDeclarations, type Model, type RunStep, type Stage } from '../core/model';
 import { parsePlatform } from '../core/platform';
-import { defineRule, type Edit, type Fix, type FixSafety } from '../core/rule';
+import { defineRule, type Edit, type Fix, type FixSafety, type Report } from '../core/rule';
 import type { ShellCommand, ShellWord } from '../core/shell';
 
 export default defineRule({
@@ -28,6 +28,8 @@ export default defineRule({
         '`darwin` downloads), and in per-architecture Dockerfiles (a base image from Docker\'s per-architecture repositories, ' +
         '`FROM arm64v8/buildpack-deps`, or a tag naming one, `$REPO:10.0-noble-arm64v8`): those are built once per ' +
         'architecture, never for several platforms at once, so their constants are deliberate.',
+      leftAlone:
+        'Per-architecture stages (one picked by `FROM base_${TARGETARCH}`, or whose name carries an architecture); per-architecture Dockerfiles (a base from Docker\'s per-architecture repositories such as `arm64v8/`, or a tag naming one), which are built once per architecture; `RUN`s that look at the architecture themselves (`$TARGETARCH`, `uname -m`, `xx-info`); stages that name several architectures of one kind (a build matrix); builds aimed at another OS (`GOOS=windows`, `darwin` downloads).',
       why:
         'The stage runs once per target platform, but every run builds or downloads the same architecture: the arm64 image ' +
         'ships an amd64 binary and fails with `exec format error`, and nothing in the build reports it. BuildKit hands every ' +
@@ -72,6 +74,7 @@ export default defineRule({
       const archsByFamily = new Map<string, Set<string>>();
       for (const f of findings) (archsByFamily.get(f.family) ?? archsByFamily.set(f.family, new Set()).get(f.family)!).add(f.arch);
       const reported = new Set<number>();
+      const reports: (Report & { instructionStart: number })[] = [];
       for (const f of findings) {
         if (archsByFamily.get(f.family)!.size > 1) continue;
         // `sh -c "$(wget ...)"` reads the inner command twice (as a substitution and as the sh script).
@@ -88,14 +91,16 @@ export default defineRule({
           if (safety === 'safe' && f.family === 'go' && targetArchs.includes('arm')) safety = 'unsafe';
           fix = { title: f.fix.title, safety, edits };
         }
-        report({
+        reports.push({
           messageId: f.family === 'download' ? 'download' : 'hardcoded',
           data: { text: f.text, arch: f.arch, platforms: stage.reachableFor.join(', ') },
           start: f.start,
           end: f.end,
           fix,
+          instructionStart: f.instructionStart,
         });
       }
+      for (const { instructionStart, ...r } of reports) report({ ...r, fix: wholeInstructionFix(reports.filter((o) => o.instructionStart === instructionStart)) });
     }
   },
 });
@@ -132,6 +137,20 @@ const EXPORTERS = new Set(['export', 'declare', 'typeset', 'readonly', 'local'])
 const PER_ARCH_NAME = /amd64|arm64|x86_64|x86-64|aarch64|armv[5-8]|armhf|armel|i386|386|ppc64le|s390x|riscv64|x64/;
 
 /** Stages selected for one target only (`FROM base_${TARGETARCH}`) or named after an architecture. */
+/**
+ * One fix for every constant of an instruction: a URL and its checksum URL change together or not
+ * at all (a half-applied rewrite, whose rest the next pass no longer reports, breaks the download).
+ */
+function wholeInstructionFix(reports: Report[]): Fix | undefined {
+  if (reports.some((r) => !r.fix)) return undefined;
+  if (reports.length === 1) return reports[0].fix;
+  const rank: Record<FixSafety, number> = { safe: 2, unsafe: 1, 'display-only': 0 };
+  const edits = new Map<string, Edit>();
+  for (const r of reports) for (const e of r.fix!.edits) edits.set(`${e.start}:${e.end}:${e.text}`, e);
+  const safety = reports.map((r) => r.fix!.safety).reduce((a, b) => (rank[b] < rank[a] ? b : a));
+  return { title: [...new Set(reports.map((r) => r.fix!.title))].join('; '), safety, edits: [...edits.values()] };
+}
+
 /** Docker's per-architecture repositories (`arm64v8/debian`) and tags that name one (`:10.0-noble-arm64v8`). */
 const ARCH_REPOSITORY = /^(docker\.io\/)?(amd64|arm64v8|arm32v[5-7]|i386|ppc64le|s390x|riscv64|mips64le|windows-amd64)\//;
 const ARCH_TAG = /[:-](amd64|arm64v8|arm64|arm32v[5-7]|aarch64|x86_64|ppc64le|s390x)$/;

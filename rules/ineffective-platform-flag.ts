@@ -17,8 +17,9 @@ export default defineRule({
       what:
         'A `--platform` flag on a `FROM` that names another stage (`FROM --platform=$BUILDPLATFORM build AS test`), also through ' +
         '`FROM ${VAR}` when the variable names a stage. A flag that restates the platform the parent already has is ' +
-        'reported as information. Deliberately left alone: `FROM ${VAR}` whose value (the global `ARG` default) is an image, ' +
-        'where the flag is effective.',
+        'reported as information.',
+      leftAlone:
+        '`FROM ${VAR}` whose value (the global `ARG` default) names an image rather than a stage: the flag is effective there. A flag that restates the parent\'s platform is reported as information only.',
       why:
         'A stage built `FROM <stage>` continues that stage\'s filesystem, so it runs on the parent\'s platform; BuildKit ' +
         'ignores the flag. A reader (and often the author) believes the stage runs on the platform the flag names: ' +

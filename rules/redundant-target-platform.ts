@@ -13,6 +13,8 @@ export default defineRule({
     },
     docs: {
       what: 'A `FROM --platform=$TARGETPLATFORM` line.',
+      leftAlone:
+        'Flags that compute a platform from `$TARGETPLATFORM` or other args (`${TARGETOS}/${TARGETARCH}`, `$TARGETPLATFORM-foo`): only the bare `$TARGETPLATFORM` / `${TARGETPLATFORM}` is known to restate the default.',
       why:
         'Every stage without `--platform` already runs on the target platform, so the flag adds nothing. ' +
         'It also hides intent: a reader looking for the stages that run emulated has to notice that this flag, unlike ' +

@@ -24,6 +24,8 @@ export default defineRule({
         '`ARG TARGETARCH=amd64` before the first `FROM`, or in a stage. An error where it changes what is built for some ' +
         'target; a warning for a `BUILD*` default (it only pins builders of another platform to emulation); information ' +
         'where the default is what BuildKit sets for every target of this build (`ARG TARGETOS=linux` for Linux targets).',
+      leftAlone:
+        'Platform args declared without a default, and args that are not platform args (`TARGETSTAGE`, `GO_VERSION=1.22`). A default that equals what BuildKit sets for every target of the build is reported as information only.',
       why:
         'BuildKit sets the platform args per platform of the build, but a global `ARG TARGETARCH=amd64` replaces that value for ' +
         'every platform: each stage that declares `ARG TARGETARCH` then reads `amd64`, and `GOARCH=$TARGETARCH` builds amd64 ' +

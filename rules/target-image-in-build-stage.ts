@@ -24,10 +24,9 @@ export default defineRule({
         'A `COPY --from=<image>` or `RUN --mount=from=<image>` that names an image (not a stage) inside a stage the build ' +
         'reaches and that runs on `$BUILDPLATFORM` (directly or through `FROM <stage>`), when a `RUN` on the build platform ' +
         'then executes something it brought in: a copied path, or a name the copy put on `PATH` — in that stage, in a ' +
-        'stage built FROM it, or in another `$BUILDPLATFORM` stage the files are copied on to. Deliberately left alone: ' +
-        'files that are only copied on or shipped (the output stage ships the target\'s files, which is right; a pinned ' +
-        'output stage is `final-stage-on-buildplatform`\'s finding), stages the build does not reach, Windows stages, and ' +
-        '`tonistiigi/xx`, whose helpers are shell scripts, the same on every platform.',
+        'stage built FROM it, or in another `$BUILDPLATFORM` stage the files are copied on to.',
+      leftAlone:
+        'Files that are only copied on or shipped: the output stage ships the target\'s files, which is right (a pinned output stage is `final-stage-on-buildplatform`\'s finding); a mounted SDK or sysroot read by a cross compiler; stages the build does not reach; Windows stages; `tonistiigi/xx`, whose helpers are shell scripts, the same on every platform.',
       why:
         'BuildKit resolves an image named in `--from` for the **target** platform, even inside a `$BUILDPLATFORM` stage. ' +
         'A compiler, linter or helper copied or mounted from it is the arm64 build when building for arm64, and the ' +

@@ -39,6 +39,8 @@ export default defineRule({
         'target platform (`$BUILDPLATFORM`, a constant) that runs an xx helper (`xx-go`, `xx-cargo`, `xx-apt-get`, ' +
         '`xx-verify`...) with neither `TARGETPLATFORM` nor `TARGETARCH` declared. `CMD`, `ENTRYPOINT` and `HEALTHCHECK` run in ' +
         'the container, where no `ARG` exists, and `COPY --from` is not expanded: those are not reported.',
+      leftAlone:
+        'xx helpers without `TARGETPLATFORM` whose product stays on the build platform (host tools, native test or bench stages built with `xx-clang` or `xx-go --wrap`): without it they build for the build platform, which is what those stages want; xx helpers in stages the build does not reach. Names the script sets itself, escaped and single-quoted ones.',
       why:
         'BuildKit defines the platform args in the global scope only: inside a stage they are empty until the stage (or a stage ' +
         'it is built `FROM`) declares `ARG NAME`. Nothing fails: `GOARCH=$TARGETARCH go build` receives an empty `GOARCH` and ' +

@@ -18,6 +18,8 @@ export default defineRule({
         'A `FROM` line (its image or its `--platform`) that reads a variable which is neither an `ARG` declared before the ' +
         'first `FROM` nor one of BuildKit\'s automatic platform args, e.g. the typo `$BULIDPLATFORM`. The message suggests ' +
         'the closest declared name.',
+      leftAlone:
+        'Variables declared by a global `ARG` (with or without a default) and the automatic platform args, which BuildKit defines in the global scope.',
       why:
         '`FROM` lines see only the global scope. An undeclared name expands to nothing, and `--build-arg` cannot set it: ' +
         '`FROM --platform=$BULIDPLATFORM` becomes `FROM --platform=`, an error or the target platform depending on the ' +

@@ -22,6 +22,8 @@ export default defineRule({
         'that is not told the target — no `GOOS`/`GOARCH`, no `-a`/`-r` for dotnet, no `--target` for cargo, no `xx-*` helper, ' +
         'no `<triple>-gcc` or `CC` — while what it builds reaches a stage on the target platform through `COPY --from`, ' +
         '`RUN --mount=from` or `FROM`, possibly through other stages.',
+      leftAlone:
+        'Build-platform tools: a binary built without target wiring that is run where it is built, or copied only into other `$BUILDPLATFORM` stages (a code generator, `go-licenses`, a `tblgen`); outputs that are never copied (a `dotnet build -o /app/build` next to a wired publish); a native build that is the other branch of a target test in the same `RUN`; stages the build does not reach; Windows stages.',
       why:
         'A `$BUILDPLATFORM` stage runs natively on the builder, so a compiler left to its defaults builds for the builder. ' +
         'The linux/arm64 image then ships a linux/amd64 binary: the build succeeds, and the container fails at run time with ' +

@@ -39,7 +39,7 @@ function fakeRule(id: string, severity: Severity): Rule {
       description: `Do not ${id}`,
       fixes: ['safe', 'unsafe'],
       messages: { found: '{{text}}' },
-      docs: { what: `Finds ${id}.`, why: 'Because.', bad: 'FROM --platform=$TARGETPLATFORM alpine', good: 'FROM alpine', fixSafety: 'Safe.' },
+      docs: { what: `Finds ${id}.`, leftAlone: 'Nothing.', why: 'Because.', bad: 'FROM --platform=$TARGETPLATFORM alpine', good: 'FROM alpine', fixSafety: 'Safe.' },
     },
     check() {},
   });

@@ -23,7 +23,7 @@ function makeRule(safety: FixSafety, edits = true) {
       description: 'Test rule',
       fixes: [safety],
       messages: { make: 'make here' },
-      docs: { what: '', why: '', bad: '', good: '', fixSafety: '' },
+      docs: { what: '', leftAlone: '', why: '', bad: '', good: '', fixSafety: '' },
     },
     check({ model, report }) {
       for (const stage of model.stages) {

@@ -7,6 +7,10 @@ const example = (name: string) => readFileSync(join(__dirname, '../../examples',
 
 ruleTester(rule, {
   valid: [
+    {
+      name: 'a per-architecture Dockerfile (Docker\'s arm64v8 repository, a tag naming the arch)',
+      code: 'FROM arm64v8/buildpack-deps:noble-curl AS installer\nRUN curl -fsSL -o dotnet.tar.gz https://example.com/dotnet-sdk-linux-arm64.tar.gz\nFROM $REPO:10.0-noble-arm64v8\nCOPY --from=installer /dotnet /usr/share/dotnet\n',
+    },
     { name: 'the example go-cross', code: example('go-cross.Dockerfile') },
     { name: 'the example rust-xx', code: example('rust-xx.Dockerfile') },
     { name: 'the example per-arch-stages (FROM base_${TARGETARCH})', code: example('per-arch-stages.Dockerfile') },
@@ -67,6 +71,15 @@ ruleTester(rule, {
     },
   ],
   invalid: [
+    {
+      name: 'a URL and its checksum URL in one RUN: one fix rewrites both, never one alone',
+      code: 'FROM alpine\nRUN wget -q https://example.com/tool-linux-amd64.tgz && wget -q https://example.com/tool-linux-amd64.tgz.sha256\n',
+      errors: [
+        { messageId: 'download', line: 2, column: 38, fix: 'unsafe' },
+        { messageId: 'download', line: 2, column: 90, fix: 'unsafe' },
+      ],
+      unsafeOutput: 'FROM alpine\nARG TARGETARCH\nRUN wget -q https://example.com/tool-linux-$TARGETARCH.tgz && wget -q https://example.com/tool-linux-$TARGETARCH.tgz.sha256\n',
+    },
     {
       name: 'the example hardcoded-arch: helm download and GOARCH',
       code: example('hardcoded-arch.Dockerfile'),
