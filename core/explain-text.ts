@@ -1,5 +1,5 @@
 /** `xlint explain-build` as text: the build model for people. */
-import type { ExplainedBuild, ExplainedStage } from './explain';
+import type { ExplainedBuild, ExplainedFlow, ExplainedStage } from './explain';
 import { REASON_TEXT } from './explain';
 
 export function formatExplainText(build: ExplainedBuild): string {
@@ -35,7 +35,25 @@ function explainStage(build: ExplainedBuild, stage: ExplainedStage): string[] {
       lines.push(`    ${c.nested ? '↳ ' : ''}${c.name ?? '(assignment)'}  [${kind}]${env}`);
     }
   }
+  const files = stage.flows.filter((f) => f.kind !== 'exec');
+  if (files.length > 0) lines.push('  files:');
+  for (const f of files) lines.push(`    line ${f.line}: ${flowInWords(build, f)}`);
   return lines;
+}
+
+function flowInWords(build: ExplainedBuild, flow: ExplainedFlow): string {
+  const stageName = (index: number) => (build.stages[index]?.name ? `"${build.stages[index].name}"` : `stage ${index}`);
+  switch (flow.kind) {
+    case 'copy':
+    case 'mount':
+      return `${flow.kind === 'copy' ? 'copies' : 'mounts'} ${flow.sources.join(', ')} from ${flow.fromStage === null ? `image ${flow.from}` : stageName(flow.fromStage)} to ${flow.dest}`;
+    case 'product':
+      return `${flow.command ?? 'a command'} writes ${flow.path}${flow.explicit ? '' : ' (its default output)'}`;
+    case 'ships':
+      return `${flow.path} reaches ${stageName(flow.toStage)} (target platform) as ${flow.as}`;
+    default:
+      return `runs ${flow.path}`;
+  }
 }
 
 function describeBase(build: ExplainedBuild, stage: ExplainedStage): string {

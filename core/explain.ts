@@ -1,5 +1,6 @@
 /** The build model as plain data: the stable `explain-build --format json` shape. */
 import { positionAt } from './document';
+import { flowOf, trace } from './flow';
 import type { Model, Resolution, Stage } from './model';
 
 export interface ExplainedCommand {
@@ -26,7 +27,21 @@ export interface ExplainedStage {
   args: Record<string, Record<string, string | null>>;
   unresolved: { name: string; line: number; column: number; reason: string }[];
   runs: { line: number; form: string; emulatedOn: string[]; commands: ExplainedCommand[] }[];
+  /** Files in and out of the stage, from the file-flow model (core/flow.ts). */
+  flows: ExplainedFlow[];
 }
+
+/**
+ * `product`: a path a RUN writes (`explicit`: named by the command, else the tool's default);
+ * `copy` / `mount`: paths taken from a stage or image and where they land;
+ * `exec`: what a RUN executes (a path, or a name on PATH);
+ * `ships`: a product that reaches a target-platform stage of the build, and as what.
+ */
+export type ExplainedFlow =
+  | { kind: 'product'; line: number; command: string | null; path: string; explicit: boolean }
+  | { kind: 'copy' | 'mount'; line: number; from: string; fromStage: number | null; sources: string[]; dest: string }
+  | { kind: 'exec'; line: number; command: string; path: string | null }
+  | { kind: 'ships'; line: number; path: string; toStage: number; as: string };
 
 export interface ExplainedBuild {
   file: string;
@@ -97,5 +112,26 @@ function explainStage(model: Model, stage: Stage): ExplainedStage {
         return command;
       }),
     })),
+    flows: explainFlows(model, stage),
   };
+}
+
+function explainFlows(model: Model, stage: Stage): ExplainedFlow[] {
+  const flow = flowOf(model)[stage.index];
+  const lineOf = (offset: number) => positionAt(model.source, offset).line + 1;
+  const out: ExplainedFlow[] = [];
+  for (const intake of flow.intakes) {
+    const edge = intake.edge;
+    out.push({ kind: edge.kind === 'mount' ? 'mount' : 'copy', line: edge.range.start.line + 1, from: edge.ref, fromStage: edge.stage, sources: intake.sources, dest: intake.dest });
+  }
+  for (const product of flow.products) {
+    const line = product.run.line + 1;
+    out.push({ kind: 'product', line, command: (product.via ?? product.command).name, path: product.path, explicit: product.explicit });
+    const shipped = trace(model, stage, product.path).find((l) => l.stage.platform.kind !== stage.platform.kind && l.stage.platform.kind !== 'builder');
+    if (stage.platform.kind === 'builder' && shipped) out.push({ kind: 'ships', line, path: product.path, toStage: shipped.stage.index, as: shipped.path });
+  }
+  for (const execution of flow.executions) {
+    if (execution.path !== null) out.push({ kind: 'exec', line: lineOf(execution.command.start), command: execution.name, path: execution.path });
+  }
+  return out.sort((a, b) => a.line - b.line);
 }

@@ -16,6 +16,8 @@ export interface Product {
   command: CommandFacts;
   /** Named by the command (`-o`, `GOBIN`, `--output`, a `cp` destination) rather than the tool's default (the working directory). */
   explicit: boolean;
+  /** The `cp`, `mv` or `tar` that put a copy of another product here. */
+  via?: CommandFacts;
 }
 
 /** Files that come into a stage from another stage or an image. */
@@ -221,7 +223,7 @@ function copyProducts(flow: StageFlow, run: RunStep, command: CommandFacts, cwd:
   for (const source of operands.slice(0, -1).map((s) => resolve(s, cwd))) {
     const made = productAt(flow, source);
     if (!made) continue;
-    flow.products.push({ path: intoDir ? dir(dest) + basename(source) : dest, run, command: made.command, explicit: true });
+    flow.products.push({ path: intoDir ? dir(dest) + basename(source) : dest, run, command: made.command, explicit: true, via: command });
   }
 }
 
@@ -257,7 +259,7 @@ function archiveProducts(flow: StageFlow, run: RunStep, command: CommandFacts, c
   }
   if (!archive) return;
   const made = inputs.map((input) => productAt(flow, resolve(input, base))).find((p) => p !== undefined);
-  if (made) flow.products.push({ path: resolve(archive, cwd), run, command: made.command, explicit: true });
+  if (made) flow.products.push({ path: resolve(archive, cwd), run, command: made.command, explicit: true, via: command });
 }
 
 /** COPY/ADD destination: the last argument (exec or shell form). */
