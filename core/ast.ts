@@ -111,6 +111,8 @@ export interface FlagFacts {
 }
 
 export interface ArgumentFacts {
+  /** Offsets of the whole instruction (keyword included), computed once for every rule. */
+  instructionStart: number;
   /** Offsets of the arguments: after the keyword, up to the end of the instruction. */
   start: number;
   end: number;
@@ -123,7 +125,7 @@ export interface ArgumentFacts {
  * Reads the arguments and leading `--flags` of an instruction from the text itself: dockerfile-ast
  * re-scans the whole instruction for each of getArgumentsRange() and getFlags().
  */
-export function readArguments(text: string, keywordEnd: number, end: number, escapeChar: string): ArgumentFacts {
+export function readArguments(text: string, instructionStart: number, keywordEnd: number, end: number, escapeChar: string): ArgumentFacts {
   const flags: FlagFacts[] = [];
   let pos = skipBlanks(text, keywordEnd, end, escapeChar);
   const start = pos;
@@ -151,7 +153,7 @@ export function readArguments(text: string, keywordEnd: number, end: number, esc
     });
     pos = skipBlanks(text, pos, end, escapeChar);
   }
-  return { start, end, flags, bodyStart: pos };
+  return { instructionStart, start, end, flags, bodyStart: pos };
 }
 
 /** Skips spaces, tabs and line continuations (with the comment lines Docker drops after them). */

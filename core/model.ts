@@ -74,7 +74,7 @@ function splitStages(model: Model): void {
     const start = offsetAt(source, instruction.getRange().start);
     const end = offsetAt(source, instruction.getRange().end);
     memoizeInstruction(instruction, source.text.slice(start, end));
-    model.argumentsOf.set(instruction, readArguments(source.text, offsetAt(source, instruction.getInstructionRange().end), end, escapeChar));
+    model.argumentsOf.set(instruction, readArguments(source.text, start, offsetAt(source, instruction.getInstructionRange().end), end, escapeChar));
     const keyword = instruction.getKeyword();
     if (!KNOWN_INSTRUCTIONS.has(keyword)) {
       errors.push({ message: `unknown instruction "${instruction.getInstruction()}"`, range: instruction.getInstructionRange() });
@@ -122,6 +122,11 @@ function readStageBodies(model: Model, byName: Map<string, number>): void {
       if (keyword === 'RUN') stage.runs.push(readRun(model, instruction as Run));
     }
   }
+}
+
+/** Where an instruction starts in the text (read once, in phase 1). */
+export function instructionStart(model: Model, instruction: Instruction): number {
+  return model.argumentsOf.get(instruction)!.instructionStart;
 }
 
 /** The stages a stage may be built FROM: its parent, or every candidate of `FROM ${VAR}`. */
@@ -182,7 +187,8 @@ function windowsStages(model: Model): void {
     const image = stage.base.kind === 'image' ? stage.base.image : stage.base.kind === 'variable' ? stage.base.text : '';
     const flag = stage.platformFlag?.text.toLowerCase() ?? '';
     const parents = parentCandidates(stage);
-    const powershell = backtick && stage.instructions.some((i) => /^(RUN|SHELL)$/.test(i.getKeyword()) && /\bpowershell|\bpwsh\b|cmd \/S \/C/i.test(model.source.text.slice(offsetAt(model.source, i.getRange().start), offsetAt(model.source, i.getRange().end))));
+    const textOf = (i: Instruction) => model.source.text.slice(instructionStart(model, i), model.argumentsOf.get(i)!.end);
+    const powershell = backtick && stage.instructions.some((i) => /^(RUN|SHELL)$/.test(i.getKeyword()) && /\bpowershell|\bpwsh\b|cmd \/S \/C/i.test(textOf(i)));
     stage.windows =
       (parents.length > 0 && parents.every((p) => model.stages[p].windows)) || WINDOWS_IMAGE.test(image) || flag.startsWith('windows/') || powershell;
   });
@@ -683,7 +689,7 @@ function readEnv(model: Model, instruction: Instruction): EnvAssignment[] {
  */
 export function argDeclaredBefore(model: Model, stage: Stage, name: string, offset: number, seen: ReadonlySet<number> = new Set()): boolean {
   if (stage.args.some((a) => a.name === name && a.start < offset)) return true;
-  const parents = stage.base.kind === 'stage' ? [stage.base.stage] : stage.base.kind === 'variable' ? stage.base.candidates : [];
+  const parents = parentCandidates(stage);
   const next = new Set([...seen, stage.index]);
   return parents.length > 0 && parents.every((p) => !next.has(p) && argDeclaredBefore(model, model.stages[p], name, Infinity, next));
 }

@@ -1,7 +1,6 @@
-import { offsetAt } from '../core/document';
 import { flowOf, trace } from '../core/flow';
 import { declareArgs } from './utils/edits';
-import { argDeclaredBefore, envDeclarations, type CommandFacts, type Model, type RunStep, type Stage } from '../core/model';
+import { argDeclaredBefore, envDeclarations, instructionStart, type CommandFacts, type Model, type RunStep, type Stage } from '../core/model';
 import { defineRule, type Fix } from '../core/rule';
 
 /**
@@ -107,7 +106,7 @@ function fixFor(model: Model, stage: Stage, run: RunStep, command: CommandFacts,
   const first = command.words[0];
   const last = command.words[command.words.length - 1];
   const edits = [{ start: first.start, end: last.end, text: replacement }];
-  if (!argDeclaredBefore(model, stage, 'TARGETPLATFORM', offsetAt(model.source, run.instruction.getRange().start))) {
+  if (!argDeclaredBefore(model, stage, 'TARGETPLATFORM', instructionStart(model, run.instruction))) {
     edits.push(declareArgs(model, stage, ['TARGETPLATFORM']));
   }
   return { title: `Use ${replacement} (needs tonistiigi/xx in the stage)`, safety: 'display-only', edits };

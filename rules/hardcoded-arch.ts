@@ -1,7 +1,7 @@
 import type { Instruction, Run } from 'dockerfile-ast';
 import { offsetAt } from '../core/document';
 import { declareArgs } from './utils/edits';
-import { argDeclaredBefore, envDeclarations, type Model, type RunStep, type Stage } from '../core/model';
+import { argDeclaredBefore, envDeclarations, instructionStart, type Model, type RunStep, type Stage } from '../core/model';
 import { parsePlatform } from '../core/platform';
 import { defineRule, type Edit, type Fix, type FixSafety, type Report } from '../core/rule';
 import type { ShellCommand, ShellWord } from '../core/shell';
@@ -192,10 +192,6 @@ function collect(model: Model, stage: Stage, targetOses: Set<string>): Finding[]
     else if (instruction.getKeyword() === 'ADD') findings.push(...fromAdd(model, instruction));
   }
   return findings;
-}
-
-function instructionStart(model: Model, instruction: Instruction): number {
-  return offsetAt(model.source, instruction.getRange().start);
 }
 
 function isLiteral(value: string): boolean {

@@ -1,6 +1,6 @@
 import { offsetAt } from '../core/document';
 import { removeFlag, setFromPlatform } from './utils/edits';
-import { platformKind, type Model, type Stage } from '../core/model';
+import { parentCandidates, platformKind, type Model, type Stage } from '../core/model';
 import { normalizePlatform } from '../core/platform';
 import { defineRule, type Fix } from '../core/rule';
 
@@ -62,7 +62,7 @@ export default defineRule({
     for (const stage of model.stages) {
       const flag = stage.platformFlag;
       if (!flag) continue;
-      const parents = stage.base.kind === 'stage' ? [stage.base.stage] : stage.base.kind === 'variable' ? stage.base.candidates : [];
+      const parents = parentCandidates(stage);
       if (parents.length === 0) continue;
       const image = stage.from.getImageRange();
       const parentText = image ? model.source.text.slice(offsetAt(model.source, image.start), offsetAt(model.source, image.end)) : '';

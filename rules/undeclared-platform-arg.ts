@@ -124,7 +124,7 @@ export default defineRule({
     for (const [index, findings] of byStage) {
       const stage = model.stages[index];
       const names = [...new Set([...findings].sort((a, b) => a.start - b.start).map((f) => f.name))];
-      const first = Math.min(...findings.map((f) => instructionStart(model, f.start, stage)));
+      const first = Math.min(...findings.map((f) => startOfInstructionAt(model, f.start, stage)));
       // One edit for the whole stage, carried by every finding: whichever is applied, the others are fixed with it.
       const fix: Fix = { title: `Add ARG ${names.join(' ')}`, safety: 'safe', edits: [declareArgsBefore(model, stage, names, first)] };
       for (const f of findings) report({ messageId: f.messageId, data: f.data, start: f.start, end: f.end, fix });
@@ -148,11 +148,10 @@ function declaredEarlierInSameArg(model: Model, use: VariableUse): boolean {
 }
 
 /** The start of the instruction holding an offset: the fix must land before it. */
-function instructionStart(model: Model, offset: number, stage: Stage): number {
+function startOfInstructionAt(model: Model, offset: number, stage: Stage): number {
   for (const instruction of stage.instructions) {
-    const start = offsetAt(model.source, instruction.getRange().start);
-    const end = offsetAt(model.source, instruction.getRange().end);
-    if (offset >= start && offset <= end) return start;
+    const { instructionStart, end } = model.argumentsOf.get(instruction)!;
+    if (offset >= instructionStart && offset <= end) return instructionStart;
   }
   return offset;
 }
