@@ -74,18 +74,43 @@ export function fixText(raw: string, options: FixOptions): FixResult {
   return { output: bom + text, changed: applied.length > 0, applied, passes, converged, result };
 }
 
-/** Fixes in document order; one that overlaps an accepted one waits for the next pass. */
+/**
+ * Fixes in document order; one that overlaps an accepted one waits for the next pass. A Fix object
+ * shared by several findings (one edit for a whole stage or instruction) is taken once. Accepted
+ * edits are kept sorted, so each check is a binary search: linear-logarithmic in the edits.
+ */
 function chooseNonOverlapping(diagnostics: Diagnostic[]): Diagnostic[] {
   const sorted = [...diagnostics].sort((a, b) => firstEdit(a.fix!) - firstEdit(b.fix!));
   const taken: Edit[] = [];
+  const seen = new Set<Fix>();
   const chosen: Diagnostic[] = [];
   for (const d of sorted) {
-    const edits = d.fix!.edits;
-    if (edits.some((e) => taken.some((t) => overlaps(e, t)))) continue;
-    taken.push(...edits);
+    const fix = d.fix!;
+    if (seen.has(fix)) continue;
+    if (fix.edits.some((e) => overlapsTaken(taken, e))) continue;
+    for (const e of fix.edits) taken.splice(insertionIndex(taken, e.start), 0, e);
+    seen.add(fix);
     chosen.push(d);
   }
   return chosen;
+}
+
+/** First index whose edit starts at or after `start`. */
+function insertionIndex(taken: Edit[], start: number): number {
+  let lo = 0;
+  let hi = taken.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (taken[mid].start < start) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+function overlapsTaken(taken: Edit[], edit: Edit): boolean {
+  const i = insertionIndex(taken, edit.start);
+  // Neighbours only: accepted edits do not overlap each other, so sorted by start they are sorted by end too.
+  return [taken[i - 1], taken[i], taken[i + 1]].some((t) => t !== undefined && overlaps(edit, t));
 }
 
 function firstEdit(fix: Fix): number {
@@ -98,11 +123,17 @@ function overlaps(a: Edit, b: Edit): boolean {
   return a.start < b.end && b.start < a.end;
 }
 
+/** Applies non-overlapping edits in one pass over the text (insertions at one point keep their order). */
 export function applyEdits(text: string, edits: Edit[]): string {
-  const sorted = [...edits].sort((a, b) => b.start - a.start || b.end - a.end);
-  let out = text;
-  for (const edit of sorted) out = out.slice(0, edit.start) + edit.text + out.slice(edit.end);
-  return out;
+  const sorted = edits.map((edit, i) => ({ edit, i })).sort((a, b) => a.edit.start - b.edit.start || a.edit.end - b.edit.end || a.i - b.i);
+  const parts: string[] = [];
+  let at = 0;
+  for (const { edit } of sorted) {
+    parts.push(text.slice(at, edit.start), edit.text);
+    at = Math.max(at, edit.end);
+  }
+  parts.push(text.slice(at));
+  return parts.join('');
 }
 
 /** What no fix may do. */

@@ -96,8 +96,9 @@ function isSuppressed(suppressions: Suppression[], rule: Rule, line: number): bo
   return suppressed;
 }
 
-const XLINT_COMMENT = /^#\s*xlint\s+(global\s+)?ignore\s*=\s*([\w,\s-]+?)\s*$/i;
-const HADOLINT_COMMENT = /^#\s*hadolint\s+(global\s+)?ignore\s*=\s*([\w,\s-]+?)\s*$/i;
+// Matched against trimmed lines; no two adjacent unbounded \s* (that backtracks quadratically on a run of spaces).
+const XLINT_COMMENT = /^#\s*xlint\s+(global\s+)?ignore\s*=\s*([\w-]+(?:\s*,\s*[\w-]+)*),?$/i;
+const HADOLINT_COMMENT = /^#\s*hadolint\s+(global\s+)?ignore\s*=\s*([\w-]+(?:\s*,\s*[\w-]+)*),?$/i;
 
 /**
  * `# xlint ignore=a,b` covers the next instruction (a whole stage when that is a FROM);

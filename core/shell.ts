@@ -98,7 +98,14 @@ export function readShell(text: string, options: ShellOptions = {}, from = 0, to
   return script;
 }
 
+/**
+ * Substitutions and `sh -c` bodies nested deeper than this are kept as opaque words: input must not
+ * drive the recursion (or the rescans of unclosed `$(`) without bound.
+ */
+export const MAX_NESTING = 32;
+
 function readInto(script: ShellScript, text: string, from: number, to: number, continuation: string, depth: number): void {
+  if (depth > MAX_NESTING) return;
   const lexer = new Lexer(text, from, to, continuation, script, depth);
   splitCommands(lexer.tokens(), script, text, continuation, depth);
 }

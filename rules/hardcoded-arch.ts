@@ -100,7 +100,11 @@ export default defineRule({
           instructionStart: f.instructionStart,
         });
       }
-      for (const { instructionStart, ...r } of reports) report({ ...r, fix: wholeInstructionFix(reports.filter((o) => o.instructionStart === instructionStart)) });
+      const byInstruction = new Map<number, Report[]>();
+      for (const r of reports) (byInstruction.get(r.instructionStart) ?? byInstruction.set(r.instructionStart, []).get(r.instructionStart)!).push(r);
+      // One Fix object per instruction, shared by its findings: the engine applies it once.
+      const fixes = new Map([...byInstruction].map(([at, list]) => [at, wholeInstructionFix(list)]));
+      for (const { instructionStart, ...r } of reports) report({ ...r, fix: fixes.get(instructionStart) });
     }
   },
 });
@@ -322,7 +326,7 @@ function fromUrl(model: Model, run: RunStep | null, word: ShellWord, at: number,
     const archStart = start + m[1].length;
     if (token === 'amd64' || token === 'arm64') {
       // Every occurrence in this URL, and in the other words of the RUN (`tar -C /tmp && cp /tmp/linux-amd64/helm`).
-      const words = [word, ...(run ? run.commands.flatMap((c) => c.words).filter((w) => !w.value.includes('://') && w.value.includes(literal)) : [])];
+      const words = [word, ...(run ? archWordsOf(run).filter((w) => w.value.includes(literal)) : [])];
       const edits = new Map<number, Edit>();
       let quoted = false;
       for (const w of words) {
@@ -349,6 +353,15 @@ function fromUrl(model: Model, run: RunStep | null, word: ShellWord, at: number,
     findings.push(finding);
   }
   return findings;
+}
+
+const archWords = new WeakMap<RunStep, ShellWord[]>();
+
+/** The words of a RUN, other than URLs, that name amd64 or arm64: read once per RUN, not once per URL. */
+function archWordsOf(run: RunStep): ShellWord[] {
+  let words = archWords.get(run);
+  if (!words) archWords.set(run, (words = run.commands.flatMap((c) => c.words).filter((w) => !w.value.includes('://') && /amd64|arm64/.test(w.value))));
+  return words;
 }
 
 function fromAdd(model: Model, instruction: Instruction): Finding[] {
