@@ -137,10 +137,20 @@ export function readArguments(text: string, instructionStart: number, keywordEnd
       if (quote) {
         if (c === quote) quote = null;
       } else if (c === '"' || c === "'") quote = c;
-      else if (c === ' ' || c === '\t' || c === '\n' || c === '\r' || (c === escapeChar && /^[ \t]*\r?\n/.test(text.slice(pos + 1, pos + 4)))) break;
+      else if (c === ' ' || c === '\t' || c === '\n' || c === '\r') break;
+      else if (c === escapeChar) {
+        const continuation = /^[ \t]*\r?\n/.exec(text.slice(pos + 1, pos + 200));
+        if (continuation) {
+          // BuildKit joins the lines first: `--platform=$BUILD\` + newline + `PLATFORM` is one word.
+          const next = pos + 1 + continuation[0].length;
+          if (next >= end || /[ \t\r\n#]/.test(text[next])) break;
+          pos = next;
+          continue;
+        }
+      }
       pos++;
     }
-    const raw = text.slice(flagStart + 2, pos);
+    const raw = text.slice(flagStart + 2, pos).split(escapeChar === '`' ? /`[ \t]*\r?\n/ : /\\[ \t]*\r?\n/).join('');
     const eq = raw.indexOf('=');
     const valueStart = eq < 0 ? pos : flagStart + 3 + eq;
     flags.push({

@@ -564,8 +564,11 @@ function declareArg(scope: Scope, declaration: ArgDeclaration, global: Scope, bu
 function collectFromUses(model: Model): VariableUse[] {
   const uses: VariableUse[] = [];
   const globalNames = new Set(model.globalArgs.map((a) => a.name));
-  const add = (instruction: Instruction, text: string, offset: number) => {
-    for (const ref of references(text, model.escapeChar)) {
+  const add = (instruction: Instruction, raw: string, offset: number) => {
+    // BuildKit joins continuation lines before it expands: `$BUILD\` + newline + `PLATFORM` is $BUILDPLATFORM.
+    const { text, offsets } = joinContinuations(raw, model.escapeChar);
+    for (const found of references(text, model.escapeChar)) {
+      const ref = { name: found.name, start: offsets[found.start], end: offsets[found.end - 1] + 1 };
       const declared = globalNames.has(ref.name) || AUTOMATIC_ARGS.has(ref.name);
       const shadowing = model.globalArgs.find((a) => a.name === ref.name && a.defaultText !== null && isPlatformArg(a.name));
       uses.push({
@@ -593,6 +596,22 @@ function collectFromUses(model: Model): VariableUse[] {
   return uses;
 }
 
+/** The text with line continuations removed, and for each of its characters the offset it had. */
+function joinContinuations(raw: string, escapeChar: string): { text: string; offsets: number[] } {
+  const continuation = escapeChar === '`' ? /`[ \t]*\r?\n/g : /\\[ \t]*\r?\n/g;
+  let text = '';
+  const offsets: number[] = [];
+  let at = 0;
+  for (const m of raw.matchAll(continuation)) {
+    for (let i = at; i < m.index!; i++) offsets.push(i);
+    text += raw.slice(at, m.index);
+    at = m.index! + m[0].length;
+  }
+  for (let i = at; i < raw.length; i++) offsets.push(i);
+  offsets.push(raw.length);
+  return { text: text + raw.slice(at), offsets };
+}
+
 /** Variable uses inside a stage, in document order, before resolution. */
 function collectStageUses(model: Model, stage: Stage): VariableUse[] {
   const uses: VariableUse[] = [];
@@ -618,9 +637,17 @@ function collectStageUses(model: Model, stage: Stage): VariableUse[] {
       continue;
     }
     if (instruction.getKeyword() === 'ONBUILD') continue;
-    const range = instruction.getRange();
-    const start = offsetAt(model.source, range.start);
-    const text = model.source.text.slice(start, offsetAt(model.source, range.end));
+    if (instruction.getKeyword() === 'ARG') {
+      // BuildKit expands an ARG's default, never its name (`ARG TARGET${X}ARCH` declares that literal name).
+      for (const declaration of stage.args) {
+        if (declaration.instruction !== instruction || declaration.defaultText === null) continue;
+        const at = model.source.text.indexOf('=', declaration.start) + 1;
+        for (const ref of references(model.source.text.slice(at, declaration.end), model.escapeChar)) uses.push(make(instruction, ref.name, at + ref.start, at + ref.end, false));
+      }
+      continue;
+    }
+    const { instructionStart: start, end } = model.argumentsOf.get(instruction)!;
+    const text = model.source.text.slice(start, end);
     const keywordEnd = instruction.getKeyword().length;
     for (const ref of references(text.slice(keywordEnd), model.escapeChar)) {
       uses.push(make(instruction, ref.name, start + keywordEnd + ref.start, start + keywordEnd + ref.end, false));
