@@ -14,6 +14,14 @@ export interface BuildOptions {
   target?: string;
   /** `--build-arg` values for non-platform args. */
   buildArgs?: Record<string, string>;
+  /** Facts an adapter read from the build context (the engine reads no files itself). */
+  context?: BuildContext;
+}
+
+/** What the files next to a Dockerfile say about its build, as read by the CLI. */
+export interface BuildContext {
+  /** .NET project files (`*.csproj`, `*.fsproj`, `*.vbproj`) and whether they publish with NativeAOT. */
+  dotnetProjects?: { path: string; publishAot: boolean }[];
 }
 
 export interface ModelError {
@@ -146,6 +154,8 @@ export interface Model {
   outputStage: number;
   variableUses: VariableUse[];
   errors: ModelError[];
+  /** Facts of the build context given by the adapter ({} when none). */
+  context: BuildContext;
   /** Argument offsets and leading flags of every instruction, read once. */
   argumentsOf: Map<Instruction, ArgumentFacts>;
 }

@@ -36,6 +36,7 @@ export function buildModel(raw: string, options: BuildOptions): Model {
     outputStage: -1,
     variableUses: [],
     errors: [],
+    context: options.context ?? {},
     argumentsOf: new Map(),
   };
   splitStages(model);

@@ -6,6 +6,7 @@ import {
   installsBuildLibraries,
   isGoCompile,
   nameIsSet,
+  dotnetCrossCompile,
   needsGoarm,
   stageLineage,
   subcommand,
@@ -391,21 +392,11 @@ function isTestBinary(command: CommandFacts): boolean {
   return command.toolchain === 'go' && subcommand(command) === 'test' && command.words.some((w) => w.value === '-c');
 }
 
-/** The SDK version of a .NET image tag (`sdk:8.0-noble`, `dotnet/core/sdk:3.1`), or null. */
-function dotnetSdkVersion(image: string): { major: number; minor: number; patch: number | null } | null {
-  const m = /\bsdk:(\d+)\.(\d+)(?:\.(\d+))?/.exec(image);
-  return m ? { major: Number(m[1]), minor: Number(m[2]), patch: m[3] !== undefined ? Number(m[3]) : null } : null;
-}
-
-/**
- * .NET: `-a $TARGETARCH`. The option exists from the .NET 6 SDK, and `-a amd64` (the TARGETARCH
- * of x64) is accepted from SDK 7.0.300: safe from there, display-only before, unsafe when the tag
- * does not tell. NativeAOT links with the target's native toolchain: display-only.
- */
+/** .NET: `-a $TARGETARCH` where the SDK takes it (rules/utils/cross.ts: dotnetCrossCompile); NativeAOT display-only. */
 function dotnetPlan(model: Model, stage: Stage, list: Build[], base: PlanBase, execForm: boolean): Plan {
-  const image = stageLineage(model, stage).map((s) => (s.base.kind === 'image' ? s.base.image : '')).find((i) => i !== '') ?? '';
   const aot = list.find((b) => b.command.words.some((w) => /PublishAot=true/i.test(w.value)));
-  if (aot || /-aot\b/i.test(image)) {
+  const cross = dotnetCrossCompile(model, stage, list.map((b) => b.command));
+  if (cross.aot) {
     return {
       ...base,
       command: (aot ?? list.find((b) => subcommand(b.command) === 'publish') ?? last(list)).command,
@@ -415,21 +406,11 @@ function dotnetPlan(model: Model, stage: Stage, list: Build[], base: PlanBase, e
       title: 'Publish NativeAOT on $BUILDPLATFORM with a cross linker for the target',
     };
   }
-  const plan: Plan = { ...base, level: 'safe', messageId: 'crossCompile', title: 'Cross-compile on $BUILDPLATFORM with -a $TARGETARCH' };
+  const plan: Plan = { ...base, level: cross.safety, messageId: 'crossCompile', title: 'Cross-compile on $BUILDPLATFORM with -a $TARGETARCH' };
+  if (cross.reason) plan.reasons.push(cross.reason);
   const publish = [...list].reverse().find((b) => subcommand(b.command) === 'publish');
   if (publish) plan.command = publish.command;
   if (execForm) return { ...plan, level: 'display-only', title: 'Cross-compile on $BUILDPLATFORM with -a $TARGETARCH (use a shell-form RUN to read $TARGETARCH)' };
-  const sdk = dotnetSdkVersion(image);
-  if (!sdk) {
-    plan.level = 'unsafe';
-    plan.reasons.push('the SDK version is not in the image tag: -a needs the .NET 6 SDK, and -a amd64 SDK 7.0.300 or later');
-  } else if (sdk.major < 6) {
-    plan.level = 'display-only';
-    plan.reasons.push(`the .NET ${sdk.major}.${sdk.minor} SDK has no -a option: use -r linux-x64 / linux-arm64 per target, or upgrade the SDK`);
-  } else if (sdk.major < 7 || (sdk.major === 7 && sdk.minor === 0 && (sdk.patch === null || sdk.patch < 300))) {
-    plan.level = 'display-only';
-    plan.reasons.push(`the .NET ${sdk.major}.${sdk.minor} SDK does not accept -a amd64 (SDK 7.0.300 or later does)`);
-  }
   for (const build of list) {
     const words = build.command.words.map((w) => w.value);
     if (!['restore', 'build', 'publish'].includes(subcommand(build.command) ?? '')) continue;

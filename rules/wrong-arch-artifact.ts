@@ -1,5 +1,5 @@
 import { productsOfCommand, trace } from '../core/flow';
-import { cgoDisabled, commandLabel, isGoCompile, nameIsSet, needsGoarm, subcommand, targetWiring } from './utils/cross';
+import { cgoDisabled, commandLabel, dotnetCrossCompile, isGoCompile, nameIsSet, needsGoarm, subcommand, targetWiring } from './utils/cross';
 import { appendToCommand, declareArgsBeforeInstruction, setCommandEnv } from './utils/edits';
 import type { CommandFacts, Model, RunStep, Stage } from '../core/model';
 import { defineRule, type Edit, type Fix } from '../core/rule';
@@ -213,7 +213,9 @@ function fixFor(model: Model, stage: Stage, run: RunStep, command: CommandFacts)
           }
         }
       }
-      return { title: 'Pass -a $TARGETARCH to dotnet', safety: 'safe', edits: declare(['TARGETARCH'], edits, first) };
+      const cross = dotnetCrossCompile(model, stage, [command]);
+      const title = `Pass -a $TARGETARCH to dotnet${cross.reason ? ` (${cross.reason})` : ''}`;
+      return { title, safety: cross.safety, edits: declare(['TARGETARCH'], edits, first) };
     }
     case 'rust': {
       if (command.name !== 'cargo') return null;

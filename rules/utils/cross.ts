@@ -164,3 +164,29 @@ export function installsBuildLibraries(command: CommandFacts): boolean {
 export function needsGoarm(model: Model): boolean {
   return model.targetPlatforms.some((p) => /^[^/]+\/arm\/v\d/.test(p));
 }
+
+/** The SDK version of a .NET image tag (`sdk:8.0-noble`, `dotnet/core/sdk:3.1`), or null. */
+function dotnetSdkVersion(image: string): { major: number; minor: number; patch: number | null } | null {
+  const m = /\bsdk:(\d+)\.(\d+)(?:\.(\d+))?/.exec(image);
+  return m ? { major: Number(m[1]), minor: Number(m[2]), patch: m[3] !== undefined ? Number(m[3]) : null } : null;
+}
+
+/**
+ * How safe `-a $TARGETARCH` is for these dotnet commands of a stage. The option exists from the
+ * .NET 6 SDK, and `-a amd64` (the TARGETARCH of x64) is accepted from SDK 7.0.300: safe from
+ * there, display-only before, unsafe when the image tag does not tell. NativeAOT (on the command
+ * line, an `-aot` SDK image, or `PublishAot` in a project file of the build context) links with
+ * the target's native toolchain: never safe.
+ */
+export function dotnetCrossCompile(model: Model, stage: Stage, commands: CommandFacts[]): { safety: 'safe' | 'unsafe' | 'display-only'; reason: string | null; aot: boolean } {
+  const image = stageLineage(model, stage).map((s) => (s.base.kind === 'image' ? s.base.image : '')).find((i) => i !== '') ?? '';
+  const aot = commands.some((c) => c.words.some((w) => /PublishAot=true/i.test(w.value))) || /-aot\b/i.test(image) || (model.context.dotnetProjects ?? []).some((p) => p.publishAot);
+  if (aot) return { safety: 'display-only', reason: 'NativeAOT links with the target\'s native toolchain (a cross linker and sysroot)', aot };
+  const sdk = dotnetSdkVersion(image);
+  if (!sdk) return { safety: 'unsafe', reason: 'the SDK version is not in the image tag: -a needs the .NET 6 SDK, and -a amd64 SDK 7.0.300 or later', aot };
+  if (sdk.major < 6) return { safety: 'display-only', reason: `the .NET ${sdk.major}.${sdk.minor} SDK has no -a option: use -r linux-x64 / linux-arm64 per target, or upgrade the SDK`, aot };
+  if (sdk.major < 7 || (sdk.major === 7 && sdk.minor === 0 && (sdk.patch === null || sdk.patch < 300))) {
+    return { safety: 'display-only', reason: `the .NET ${sdk.major}.${sdk.minor} SDK does not accept -a amd64 (SDK 7.0.300 or later does)`, aot };
+  }
+  return { safety: 'safe', reason: null, aot };
+}
