@@ -3,7 +3,7 @@
  * platforms: is a command told which platform to build for, is cgo off for it, what a stage's
  * product flows into. Pure reads of the model.
  */
-import type { CommandFacts, Edge, Model, RunStep, Stage } from '../../core/model';
+import type { CommandFacts, Model, RunStep, Stage } from '../../core/model';
 
 /** `$TARGETARCH`, `${TARGETPLATFORM}`, ... in a word. */
 const TARGET_REFERENCE = /\$\{?TARGET(PLATFORM|OS|ARCH|VARIANT)\b/;
@@ -126,22 +126,6 @@ export function cgoDisabled(stage: Stage, run: RunStep, command: CommandFacts): 
   if (!run.inScope.has('CGO_ENABLED')) return false;
   const values = stage.envValues.CGO_ENABLED ?? stage.argValues.CGO_ENABLED;
   return values !== undefined && Object.values(values).length > 0 && Object.values(values).every((v) => v === '0');
-}
-
-export interface Consumer {
-  /** The stage that takes this stage's files. */
-  stage: Stage;
-  edge: Edge;
-}
-
-/** Reachable stages that copy, mount or build FROM each stage, computed once per model. */
-export function consumersByStage(model: Model): Consumer[][] {
-  const out: Consumer[][] = model.stages.map(() => []);
-  for (const stage of model.stages) {
-    if (!stage.reachable) continue;
-    for (const edge of stage.edges) if (edge.stage !== null && edge.stage !== stage.index) out[edge.stage].push({ stage, edge });
-  }
-  return out;
 }
 
 /** `go build` / `go install`: the Go commands that produce binaries. */
