@@ -13,76 +13,16 @@
  * XLINT_E2E=1: runs, and fails naming what is missing when the builder is not there.
  * XLINT_E2E unset: skipped, with a loud warning.
  */
-import { spawn, spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { builderProblems, dockerCli, env, fixtures, json, xlint } from './builder';
 import { describeWithParts, REQUIRED } from './real-parts';
 
-const root = join(__dirname, '../..');
-const fixtures = join(root, 'test/fixtures/verify');
-const cli = join(root, 'dist/xlint.js');
-const builderDir = process.env.XLINT_BUILDER_DIR ?? '/var/tmp/xlint-builder';
 const PLATFORMS = 'linux/amd64,linux/arm64';
 const ARM64 = 'linux/arm64';
-
-function readEnvFile(name: string): string | undefined {
-  const file = join(builderDir, 'env');
-  if (!existsSync(file)) return undefined;
-  return new RegExp(`^${name}=(.*)$`, 'm').exec(readFileSync(file, 'utf8'))?.[1];
-}
-
-/** The environment setup.sh wrote (DOCKER_HOST, XLINT_REGISTRY), under what the caller set. */
-function builderEnv(): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env };
-  for (const name of ['DOCKER_HOST', 'XLINT_REGISTRY']) env[name] ??= readEnvFile(name);
-  // The driver must find a CLI that can build by itself: do not hand it one.
-  delete env.XLINT_DOCKER;
-  delete env.FORCE_COLOR;
-  return env;
-}
-const env = builderEnv();
-const registry = env.XLINT_REGISTRY ?? '127.0.0.1:5000';
-const dockerCli = process.env.XLINT_DOCKER ?? readEnvFile('XLINT_DOCKER') ?? '/usr/bin/docker';
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function xlint(args: string[], input?: string): Promise<Run> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [cli, ...args], { cwd: fixtures, env });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('close', (code) => resolve({ code: code ?? 1, stdout, stderr }));
-    child.stdin.end(input ?? '');
-  });
-}
-
-function json<T>(run: Run): T {
-  try {
-    return JSON.parse(run.stdout) as T;
-  } catch {
-    throw new Error(`xlint printed no JSON (exit ${run.code}):\n${run.stdout}\n${run.stderr}`);
-  }
-}
-
-function problems(): string[] {
-  const out: string[] = [];
-  if (!existsSync(cli)) out.push(`${cli} is missing: run npm run build`);
-  const docker = spawnSync(dockerCli, ['version', '--format', '{{.Server.Version}}'], { env, encoding: 'utf8' });
-  if (docker.status !== 0) out.push(`no Docker daemon via ${dockerCli} (DOCKER_HOST=${env.DOCKER_HOST ?? 'unset'}): ${(docker.stderr || String(docker.error)).trim()}`);
-  for (const image of ['xlint/busybox', 'xlint/golang']) {
-    const r = spawnSync('curl', ['-fsS', '-o', '/dev/null', '-H', 'Accept: application/vnd.docker.distribution.manifest.list.v2+json', `http://${registry}/v2/${image}/manifests/latest`], { encoding: 'utf8' });
-    if (r.status !== 0) out.push(`${registry}/${image}:latest is not in the registry: ${(r.stderr || String(r.error)).trim()}`);
-  }
-  return out;
-}
 
 interface Mismatch {
   path: string;
@@ -215,7 +155,7 @@ async function expectSafeFixOrReported(name: string, wrongOnArm64: string[]): Pr
   });
 }
 
-const missing = REQUIRED ? problems() : ['XLINT_E2E=1 (this suite builds on the real test builder; run test/builder/setup.sh first)'];
+const missing = REQUIRED ? builderProblems() : ['XLINT_E2E=1 (this suite builds on the real test builder; run test/builder/setup.sh first)'];
 
 describeWithParts('xlint --fix keeps Go builds right on a real builder', missing, () => {
   describe('gobin-install.Dockerfile: GOBIN=/out go install', () => {

@@ -6,84 +6,16 @@
  * XLINT_E2E=1: runs, and fails naming what is missing when the builder is not there.
  * XLINT_E2E unset: skipped, with a loud warning (the suite builds Go under QEMU: minutes).
  */
-import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
 import { fixText } from '../../core/fix';
 import { rules } from '../../rules/index';
+import { builderProblems, dockerCli, env, fixtures, json, registry, xlint } from './builder';
 import { describeWithParts, REQUIRED } from './real-parts';
 
-const root = join(__dirname, '../..');
-const fixtures = join(root, 'test/fixtures/verify');
-const cli = join(root, 'dist/xlint.js');
-const builderDir = process.env.XLINT_BUILDER_DIR ?? '/var/tmp/xlint-builder';
 const PLATFORMS = 'linux/amd64,linux/arm64';
-
-/** The environment setup.sh wrote (DOCKER_HOST, XLINT_REGISTRY, XLINT_DOCKER), under what the caller set. */
-function builderEnv(): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env };
-  const file = join(builderDir, 'env');
-  if (existsSync(file)) {
-    for (const line of readFileSync(file, 'utf8').split('\n')) {
-      const m = /^(\w+)=(.*)$/.exec(line);
-      if (m && env[m[1]] === undefined) env[m[1]] = m[2];
-    }
-  }
-  // The driver must find a CLI that can build by itself: do not hand it one.
-  delete env.XLINT_DOCKER;
-  delete env.FORCE_COLOR;
-  return env;
-}
-const env = builderEnv();
-const registry = env.XLINT_REGISTRY ?? '127.0.0.1:5000';
-const dockerCli = process.env.XLINT_DOCKER ?? readEnvFile('XLINT_DOCKER') ?? '/usr/bin/docker';
-
-function readEnvFile(name: string): string | undefined {
-  const file = join(builderDir, 'env');
-  if (!existsSync(file)) return undefined;
-  return new RegExp(`^${name}=(.*)$`, 'm').exec(readFileSync(file, 'utf8'))?.[1];
-}
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-  ms: number;
-}
-
-function xlint(args: string[], input?: string): Promise<Run> {
-  return new Promise((resolve) => {
-    const t0 = Date.now();
-    const child = spawn(process.execPath, [cli, ...args], { cwd: fixtures, env });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('close', (code) => resolve({ code: code ?? 1, stdout, stderr, ms: Date.now() - t0 }));
-    child.stdin.end(input ?? '');
-  });
-}
-
-function json<T>(run: Run): T {
-  try {
-    return JSON.parse(run.stdout) as T;
-  } catch {
-    throw new Error(`xlint printed no JSON (exit ${run.code}):\n${run.stdout}\n${run.stderr}`);
-  }
-}
-
-function problems(): string[] {
-  const out: string[] = [];
-  if (!existsSync(cli)) out.push(`${cli} is missing: run npm run build`);
-  const docker = spawnSync(dockerCli, ['version', '--format', '{{.Server.Version}}'], { env, encoding: 'utf8' });
-  if (docker.status !== 0) out.push(`no Docker daemon via ${dockerCli} (DOCKER_HOST=${env.DOCKER_HOST ?? 'unset'}): ${(docker.stderr || String(docker.error)).trim()}`);
-  for (const image of ['xlint/busybox', 'xlint/golang']) {
-    const r = spawnSync('curl', ['-fsS', '-o', '/dev/null', '-H', 'Accept: application/vnd.docker.distribution.manifest.list.v2+json', `http://${registry}/v2/${image}/manifests/latest`], { encoding: 'utf8' });
-    if (r.status !== 0) out.push(`${registry}/${image}:latest is not in the registry: ${(r.stderr || String(r.error)).trim()}`);
-  }
-  return out;
-}
 
 interface PlatformReport {
   platform: string;
@@ -113,7 +45,7 @@ interface CompareReport {
 const byPlatform = (report: VerifyReport, platform: string) => report.platforms.find((p) => p.platform === platform)!;
 
 // The suite builds Go under QEMU (minutes): it runs with XLINT_E2E=1 only, and then insists on the builder.
-const missing = REQUIRED ? problems() : ['XLINT_E2E=1 (this suite takes minutes; run test/builder/setup.sh first)'];
+const missing = REQUIRED ? builderProblems() : ['XLINT_E2E=1 (this suite takes minutes; run test/builder/setup.sh first)'];
 
 describeWithParts('xlint verify on a real builder', missing, () => {
   it('fails a build-platform binary shipped in the arm64 image, naming the file', async () => {
