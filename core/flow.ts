@@ -235,10 +235,20 @@ function productAt(flow: StageFlow, path: string): Product | undefined {
   return undefined;
 }
 
+const byCommand = new WeakMap<Model, Map<CommandFacts, { stage: Stage; product: Product }[]>>();
+
 /** Every file a command made, with the stage it is in (a `cp` or `tar` of it in a stage built FROM it included). */
 export function productsOfCommand(model: Model, command: CommandFacts): { stage: Stage; product: Product }[] {
-  const flow = flowOf(model);
-  return model.stages.flatMap((stage) => flow[stage.index].products.filter((p) => p.command === command).map((product) => ({ stage, product })));
+  let index = byCommand.get(model);
+  if (!index) {
+    index = new Map();
+    const flow = flowOf(model);
+    for (const stage of model.stages) {
+      for (const product of flow[stage.index].products) (index.get(product.command) ?? index.set(product.command, []).get(product.command)!).push({ stage, product });
+    }
+    byCommand.set(model, index);
+  }
+  return index.get(command) ?? [];
 }
 
 /** `tar -C /out -czf /app.tgz .`: the archive holds what its inputs hold. */
