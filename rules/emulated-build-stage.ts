@@ -199,10 +199,13 @@ function checkStage(model: Model, stage: Stage, group: Stage[], builds: Build[],
   const edits: Edit[] = [setFromPlatform(model, stage, '$BUILDPLATFORM')];
   const argsFor = plans.flatMap((p) => p.argsFor).sort((a, b) => a.command.start - b.command.start);
   const names = [...new Set(plans.flatMap((p) => p.args))];
-  if (argsFor.length > 0 && names.length > 0) {
-    const first = argsFor[0].run;
-    const missing = names.filter((n) => !first.inScope.has(n));
-    if (missing.length > 0) edits.push(declareArgsBeforeInstruction(model, stage, missing, first.instruction));
+  // Each stage of the chain declares the args before its own first wired RUN, unless a stage it is built FROM does (ARGs are inherited).
+  const declared = new Set<string>();
+  for (const member of group) {
+    const first = argsFor.find((b) => b.stage === member)?.run;
+    const missing = first ? names.filter((n) => !first.inScope.has(n) && !declared.has(n)) : [];
+    if (first && missing.length > 0) edits.push(declareArgsBeforeInstruction(model, member, missing, first.instruction));
+    for (const name of missing) declared.add(name);
   }
   for (const plan of plans) edits.push(...plan.edits);
   const title = reasons.length > 0 ? `${decisive.title} (${[...new Set(reasons)].join('; ')})` : decisive.title;

@@ -326,6 +326,29 @@ ruleTester(rule, {
       `,
     },
     {
+      name: 'a chain that builds in two stages: one finding on the first, both wired, the args declared once',
+      code: df`
+        FROM golang:1.22 AS base
+        ENV CGO_ENABLED=0
+        RUN go build -o /out/a ./a
+        FROM base AS build
+        RUN go build -o /out/b ./b
+        FROM scratch
+        COPY --from=build /out/a /out/b /
+      `,
+      errors: [{ messageId: 'crossCompile', line: 1, column: 6, fix: 'unsafe', message: 'Stage "base"' }],
+      unsafeOutput: df`
+        FROM --platform=$BUILDPLATFORM golang:1.22 AS base
+        ENV CGO_ENABLED=0
+        ARG TARGETOS TARGETARCH
+        RUN GOOS=$TARGETOS GOARCH=$TARGETARCH go build -o /out/a ./a
+        FROM base AS build
+        RUN GOOS=$TARGETOS GOARCH=$TARGETARCH go build -o /out/b ./b
+        FROM scratch
+        COPY --from=build /out/a /out/b /
+      `,
+    },
+    {
       name: 'a FROM <stage> that builds: reported, no fix (its --platform would do nothing)',
       code: df`
         FROM golang:1.22 AS base
