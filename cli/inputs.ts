@@ -1,7 +1,11 @@
-/** Finding and reading Dockerfiles; writing fixes atomically. Every failure becomes one clear message. */
+/**
+ * Finding and reading Dockerfiles. Every failure becomes one clear message. Reads are bounded by
+ * the bytes actually read (a size can lie: /proc files, a growing file), and only regular files are
+ * opened: a FIFO would block forever and a device would never end.
+ */
 import fg from 'fast-glob';
-import { closeSync, fsyncSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeSync, chmodSync, type Stats } from 'node:fs';
-import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import { closeSync, constants, fstatSync, openSync, readdirSync, readSync, realpathSync, statSync, type Stats } from 'node:fs';
+import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 
 /** Matched case-insensitively: `dockerfile` and `api.dockerfile` count too. */
 export const DOCKERFILE_PATTERNS = ['**/Dockerfile', '**/*.Dockerfile', '**/Dockerfile.*', '**/Containerfile'];
@@ -20,45 +24,94 @@ export class InputError extends Error {
 
 export interface Discovery {
   files: string[];
+  /** Files named on the command line (not found by walking or by a glob). */
+  named: Set<string>;
   errors: InputError[];
+  /** Things met while walking that were not linted, and why (printed, not failing the run). */
+  warnings: string[];
+  /** Real paths of the trees given: `--fix` writes through a symlink only to a file inside one. */
+  roots: string[];
 }
 
 /** Paths and globs → Dockerfiles. A path given by name is linted whatever it is called. */
 export function discover(patterns: string[], cwd: string, ignore: string[] = []): Discovery {
+  const found: Discovery = { files: [], named: new Set(), errors: [], warnings: [], roots: [] };
   const files = new Set<string>();
-  const errors: InputError[] = [];
+  const roots = new Set<string>();
+  const addRoot = (dir: string) => {
+    try {
+      roots.add(realpathSync(dir));
+    } catch {
+      // a missing directory holds nothing to write
+    }
+  };
   for (const pattern of patterns.length > 0 ? patterns : ['.']) {
-    let stat: Stats | undefined;
+    let stat: Stats;
     try {
       stat = statSync(resolve(cwd, pattern));
     } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
       if (fg.isDynamicPattern(pattern)) {
-        const found = fg.sync(pattern, { cwd, ignore: [...IGNORE, ...ignore], onlyFiles: true, dot: true, followSymbolicLinks: false, suppressErrors: true });
-        if (found.length === 0) errors.push(new InputError(pattern, 'no files match this pattern'));
-        for (const f of found) files.add(f);
+        addRoot(cwd);
+        const matched = walk(pattern, cwd, [...IGNORE, ...ignore], false, found.warnings);
+        if (matched.length === 0) found.errors.push(new InputError(pattern, 'no files match this pattern'));
+        for (const f of matched) files.add(f);
         continue;
       }
-      errors.push(new InputError(pattern, fsMessage(code, error as Error)));
+      found.errors.push(new InputError(pattern, fsMessage((error as NodeJS.ErrnoException).code, error as Error)));
       continue;
     }
     if (stat.isDirectory()) {
-      const base = relative(cwd, resolve(cwd, pattern)) || '.';
-      const found = fg.sync(DOCKERFILE_PATTERNS, {
-        cwd: resolve(cwd, pattern),
-        ignore: [...IGNORE, ...ignore],
-        onlyFiles: true,
-        dot: true,
-        caseSensitiveMatch: false,
-        followSymbolicLinks: false,
-        suppressErrors: true,
-      });
-      for (const f of found) files.add(base === '.' ? f : join(base, f));
+      const dir = resolve(cwd, pattern);
+      addRoot(dir);
+      const base = relative(cwd, dir) || '.';
+      for (const f of walk(DOCKERFILE_PATTERNS, dir, [...IGNORE, ...ignore], true, found.warnings)) files.add(base === '.' ? f : join(base, f));
     } else {
-      files.add(isAbsolute(pattern) ? pattern : relative(cwd, resolve(cwd, pattern)) || pattern);
+      const file = isAbsolute(pattern) ? pattern : relative(cwd, resolve(cwd, pattern)) || pattern;
+      addRoot(dirname(resolve(cwd, pattern)));
+      files.add(file);
+      found.named.add(file);
     }
   }
-  return { files: [...files].sort(), errors };
+  found.files = [...files].sort();
+  found.roots = [...roots];
+  return found;
+}
+
+/**
+ * fast-glob over `cwd`, returning regular files only. Directories that cannot be read, and (when
+ * `walking` a tree for Dockerfile names) directories or special files named like a Dockerfile,
+ * are reported in `warnings` rather than skipped silently. Symlinks are not followed.
+ */
+function walk(patterns: string | string[], cwd: string, ignore: string[], walking: boolean, warnings: string[]): string[] {
+  const show = (path: string) => relative(process.cwd(), path) || '.';
+  const readdirReporting = ((dir: string, options: never) => {
+    try {
+      return readdirSync(dir, options);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code !== 'ENOENT') warnings.push(`${show(dir)}: ${fsMessage(code, error as Error)}; the Dockerfiles under it were not linted`);
+      throw error;
+    }
+  }) as typeof readdirSync;
+  const entries = fg.sync(patterns, {
+    cwd,
+    ignore,
+    onlyFiles: false,
+    objectMode: true,
+    dot: true,
+    caseSensitiveMatch: !walking,
+    followSymbolicLinks: false,
+    suppressErrors: true,
+    fs: { readdirSync: readdirReporting },
+  });
+  const files: string[] = [];
+  for (const { path, dirent } of entries) {
+    if (dirent.isFile()) files.push(path);
+    else if (dirent.isDirectory()) {
+      if (walking) warnings.push(`${show(join(cwd, path))}: a directory named like a Dockerfile; searched, not read`);
+    } else if (!dirent.isSymbolicLink()) warnings.push(`${show(join(cwd, path))}: ${notRegular(dirent)}; not read`);
+  }
+  return files;
 }
 
 function fsMessage(code: string | undefined, error: Error): string {
@@ -71,9 +124,58 @@ function fsMessage(code: string | undefined, error: Error): string {
     case 'ELOOP':
       return 'too many levels of symbolic links (a symlink loop)';
     case 'EISDIR':
-      return 'is a directory, not a Dockerfile';
+      return 'is a directory, not a regular file';
     default:
       return error.message;
+  }
+}
+
+/** What a file that is not a regular file is, in words. */
+function notRegular(stat: Pick<Stats, 'isFile' | 'isDirectory' | 'isFIFO' | 'isSocket' | 'isCharacterDevice' | 'isBlockDevice'>): string {
+  if (stat.isDirectory()) return 'is a directory, not a regular file';
+  if (stat.isFIFO()) return 'is a FIFO (named pipe), not a regular file';
+  if (stat.isSocket()) return 'is a socket, not a regular file';
+  if (stat.isCharacterDevice()) return 'is a character device, not a regular file';
+  if (stat.isBlockDevice()) return 'is a block device, not a regular file';
+  return 'is not a regular file';
+}
+
+const mib = (bytes: number) => `${Number((bytes / 1024 / 1024).toFixed(1))} MiB`;
+
+/**
+ * The bytes of a regular file, at most `limit` of them. Checked with stat before opening (a FIFO
+ * is never opened, a device never read) and with fstat after (the path may have been swapped);
+ * opened non-blocking so even a FIFO swapped in between cannot block the open.
+ */
+export function readRegularFile(path: string, limit: number): Buffer {
+  let fd: number | undefined;
+  try {
+    const before = statSync(path);
+    if (!before.isFile()) throw new InputError(path, `${notRegular(before)}; not read`);
+    if (before.size > limit) throw new InputError(path, `file too large (${mib(before.size)}; the limit is ${mib(limit)})`);
+    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOCTTY);
+    const opened = fstatSync(fd);
+    if (!opened.isFile()) throw new InputError(path, `${notRegular(opened)}; not read`);
+    // One byte past the limit tells "too large" from "exactly at the limit".
+    let buffer = Buffer.allocUnsafe(Math.min(limit + 1, Math.max(opened.size + 1, 8192)));
+    let total = 0;
+    for (;;) {
+      if (total === buffer.length) {
+        if (total > limit) throw new InputError(path, `file too large (more than ${mib(limit)} read, though its size says ${opened.size} bytes; the limit is ${mib(limit)})`);
+        const grown = Buffer.allocUnsafe(Math.min(limit + 1, buffer.length * 2));
+        buffer.copy(grown, 0, 0, total);
+        buffer = grown;
+      }
+      const n = readSync(fd, buffer, total, buffer.length - total, null);
+      if (n === 0) break;
+      total += n;
+    }
+    return buffer.subarray(0, total);
+  } catch (error) {
+    if (error instanceof InputError) throw error;
+    throw new InputError(path, fsMessage((error as NodeJS.ErrnoException).code, error as Error));
+  } finally {
+    if (fd !== undefined) closeSync(fd);
   }
 }
 
@@ -81,29 +183,31 @@ const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /** Reads a Dockerfile as text, or explains why it cannot. */
 export function readDockerfile(path: string): string {
-  let bytes: Buffer;
-  try {
-    const stat = statSync(path);
-    if (stat.isDirectory()) throw new InputError(path, 'is a directory, not a Dockerfile');
-    if (stat.size > MAX_FILE_BYTES) {
-      throw new InputError(path, `file too large (${(stat.size / 1024 / 1024).toFixed(1)} MiB; the limit is ${MAX_FILE_BYTES / 1024 / 1024} MiB)`);
-    }
-    bytes = readFileSync(path);
-  } catch (error) {
-    if (error instanceof InputError) throw error;
-    throw new InputError(path, fsMessage((error as NodeJS.ErrnoException).code, error as Error));
-  }
-  return decodeDockerfile(path, bytes);
+  return decodeDockerfile(path, readRegularFile(path, MAX_FILE_BYTES));
 }
 
 export function decodeDockerfile(path: string, bytes: Buffer): string {
-  const nul = bytes.subarray(0, 8192).indexOf(0);
+  // Anywhere in the file: a NUL past the first block still makes it binary, and BuildKit rejects it.
+  const nul = bytes.indexOf(0);
   if (nul >= 0) throw new InputError(path, `binary file (NUL byte at offset ${nul}), not a Dockerfile`);
   try {
     return utf8.decode(bytes);
   } catch {
     throw new InputError(path, `not valid UTF-8 (first bad byte at offset ${firstInvalidUtf8(bytes)})`);
   }
+}
+
+/** Standard input, at most `limit` bytes: `yes | xlint --stdin` stops at the limit with a message. */
+export async function readStdin(limit = MAX_FILE_BYTES): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let total = 0;
+  for await (const chunk of process.stdin) {
+    total += (chunk as Buffer).length;
+    // Leaving the loop destroys the stream: the writer gets EPIPE instead of filling our memory.
+    if (total > limit) throw new InputError('<stdin>', `standard input too large (more than ${mib(limit)} read; the limit is ${mib(limit)}); stopped reading`);
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks, total);
 }
 
 function firstInvalidUtf8(bytes: Buffer): number {
@@ -116,28 +220,4 @@ function firstInvalidUtf8(bytes: Buffer): number {
     i += length;
   }
   return i;
-}
-
-/** Writes through a temp file in the same directory and a rename, keeping the file's mode. */
-export function writeFileAtomic(path: string, text: string): void {
-  const mode = statSync(path).mode & 0o7777;
-  const temp = join(dirname(path), `.${basename(path)}.xlint-${process.pid}.tmp`);
-  let fd: number | undefined;
-  try {
-    fd = openSync(temp, 'wx', mode);
-    writeSync(fd, text);
-    fsyncSync(fd);
-    closeSync(fd);
-    fd = undefined;
-    chmodSync(temp, mode);
-    renameSync(temp, path);
-  } catch (error) {
-    if (fd !== undefined) closeSync(fd);
-    try {
-      unlinkSync(temp);
-    } catch {
-      // already gone
-    }
-    throw new InputError(path, `could not write the fix: ${(error as Error).message}`);
-  }
 }

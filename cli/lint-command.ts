@@ -5,10 +5,11 @@ import { fixText } from '../core/fix';
 import { INVALID_DOCKERFILE, lint, type LintOptions, type LintResult } from '../core/lint';
 import type { Diagnostic, Severity } from '../core/rule';
 import { rules } from '../rules/index';
-import { findConfig, isIgnored, loadConfig, ruleSettings, type LoadedConfig } from './config';
+import { findConfig, ignoringPattern, isIgnored, loadConfig, ruleSettings, type LoadedConfig } from './config';
+import { FixWriter } from './fix-writer';
 import { formatJson } from './formats/json';
 import { formatStylish } from './formats/stylish';
-import { decodeDockerfile, discover, readDockerfile, writeFileAtomic } from './inputs';
+import { decodeDockerfile, discover, readDockerfile, readStdin } from './inputs';
 import { summarize, type FileReport } from './report';
 
 export const DEFAULT_PLATFORMS = ['linux/amd64', 'linux/arm64'];
@@ -72,11 +73,17 @@ export async function runLint(patterns: string[], options: LintCommandOptions): 
     if (options.fix && !options.diff) fixedStdin = report.source;
     reports.push(report);
   } else {
-    const { files, errors } = discover(patterns, cwd);
+    const { files, named, errors, warnings, roots } = discover(patterns, cwd);
+    for (const warning of warnings) process.stderr.write(`xlint: warning: ${warning}\n`);
     reports.push(...errors.map((e) => failed(e.path, e.message)));
+    const writer = new FixWriter(roots);
     for (const file of files) {
       const loaded = configFor(file);
-      if (loaded && isIgnored(loaded.path, loaded.config, resolve(cwd, file))) continue;
+      if (loaded && isIgnored(loaded.path, loaded.config, resolve(cwd, file))) {
+        // As ESLint does: a file named on the command line is not skipped without a word.
+        if (named.has(file)) process.stderr.write(`xlint: warning: ${file}: file ignored because of a matching ignore pattern "${ignoringPattern(loaded, resolve(cwd, file))}" in ${loaded.path}\n`);
+        continue;
+      }
       let text: string;
       try {
         text = readDockerfile(file);
@@ -87,7 +94,7 @@ export async function runLint(patterns: string[], options: LintCommandOptions): 
       const report = lintOne(file, text, engineFor(file), options, diffs);
       if (options.fix && !options.diff && report.source !== text && !report.error) {
         try {
-          writeFileAtomic(file, report.source);
+          writer.write(file, text, report.source);
         } catch (error) {
           reports.push(failed(file, (error as Error).message));
           continue;
@@ -166,6 +173,8 @@ function finish(reports: FileReport[], diffs: string[], options: LintCommandOpti
   const invalid = reports.some((r) => r.diagnostics.some((d) => d.ruleId === INVALID_DOCKERFILE));
   if (summary.failedFiles > 0 || invalid) return 2;
   if (options.exitZero) return 0;
+  // As in Ruff (and gofmt -d): a diff means the files are not as they should be.
+  if (options.diff && diffs.length > 0) return 1;
   // With --max-warnings, warnings fail only past that count (as in ESLint).
   const threshold = SEVERITY_RANK[options.failureThreshold ?? 'warning'];
   const counts = (d: Diagnostic) => SEVERITY_RANK[d.severity] >= threshold && !(options.maxWarnings !== undefined && d.severity === 'warning');
@@ -179,10 +188,4 @@ function finish(reports: FileReport[], diffs: string[], options: LintCommandOpti
 
 function failed(filePath: string, error: string): FileReport {
   return { filePath, diagnostics: [], source: '', error, fixedCount: 0 };
-}
-
-async function readStdin(): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks);
 }

@@ -1,10 +1,11 @@
 /** The `xlint` command: translates arguments into engine calls and results into output and exit codes. */
 import { Command, CommanderError, Option } from 'commander';
-import { platformOfNode, parsePlatform } from '../core/platform';
+import { platformOfNode } from '../core/platform';
 import { ConfigError } from './config';
 import { runExplainBuild } from './explain-build-command';
 import { runLint, type LintCommandOptions } from './lint-command';
 import { runLsp } from './lsp-command';
+import { platformProblem } from './platforms';
 import type { FileReport } from './report';
 import { formatters } from './formats/index';
 import { rules } from '../rules/index';
@@ -22,9 +23,10 @@ const FORMATTERS: Record<string, (reports: FileReport[]) => string> = Object.fro
 const FORMATS = ['stylish', 'json', ...Object.keys(FORMATTERS)];
 
 function platformList(value: string): string[] {
-  const list = value.split(',').map((p) => p.trim()).filter(Boolean);
-  for (const p of list) if (!parsePlatform(p)) throw new UsageError(`"${p}" is not a platform (expected os/arch[/variant], e.g. linux/arm64)`);
-  if (list.length === 0) throw new UsageError('--platform needs at least one platform');
+  const list = value.split(',').map((p) => p.trim());
+  if (list.every((p) => p === '')) throw new UsageError('--platform needs at least one platform');
+  if (list.includes('')) throw new UsageError(`--platform "${value}" has an empty entry (platforms are separated by single commas)`);
+  for (const p of list) platform(p);
   return list;
 }
 
@@ -34,7 +36,8 @@ function count(value: string): number {
 }
 
 function platform(value: string): string {
-  if (!parsePlatform(value)) throw new UsageError(`"${value}" is not a platform (expected os/arch[/variant], e.g. linux/amd64)`);
+  const problem = platformProblem(value);
+  if (problem) throw new UsageError(problem);
   return value;
 }
 
@@ -52,7 +55,7 @@ export function createProgram(): Command {
     .argument('[paths...]', 'Dockerfiles, directories or globs (default: the current directory)')
     .option('--fix', 'write safe fixes to the files')
     .option('--unsafe-fixes', 'with --fix or --diff, also apply unsafe fixes')
-    .option('--diff', 'print the fixes as a unified diff; write nothing')
+    .option('--diff', 'print the fixes as a unified diff (exit 1 when there is one); write nothing')
     .option('--platform <platforms>', 'target platforms, comma-separated (default: linux/amd64,linux/arm64, or the config file)', platformList)
     .option('--build-platform <platform>', "the builder's platform (default: this machine's)", platform)
     .option('--target <stage>', 'the output stage (default: the last one)')

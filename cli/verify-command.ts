@@ -2,7 +2,6 @@
  * `xlint verify`: prove on a real builder what the linter predicts. Loaded only when the verify
  * subcommand runs, so the lint path never pays for it.
  */
-import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fixText } from '../core/fix';
 import { platformOfNode } from '../core/platform';
@@ -14,7 +13,7 @@ import { formatCompareText, formatVerifyText } from '../builder/report';
 import { compare, verify, type VerifyRequest } from '../builder/verify';
 import type { ImageCheck } from '../builder/oci';
 import { rules } from '../rules/index';
-import { readDockerfile, decodeDockerfile } from './inputs';
+import { decodeDockerfile, readDockerfile, readStdin } from './inputs';
 
 export interface VerifyCommandOptions {
   platform: string[];
@@ -56,7 +55,7 @@ export async function runVerify(file: string | undefined, options: VerifyCommand
   const path = file ?? 'Dockerfile';
   let text: string;
   try {
-    text = path === '-' ? decodeDockerfile('<stdin>', readFileSync(0)) : readDockerfile(path);
+    text = path === '-' ? decodeDockerfile('<stdin>', await readStdin()) : readDockerfile(path);
   } catch (error) {
     err(`${path}: ${(error as Error).message}`);
     return VERIFY_EXIT.usage;
@@ -136,7 +135,7 @@ async function runImageCheck(ref: string, options: VerifyCommandOptions, out: (t
     check = await inspectImage(ref, options.platform, { insecure: options.insecure });
   } catch (error) {
     if (error instanceof RegistryError) {
-      err(error.message);
+      err(`registry error: ${error.message}`);
       return VERIFY_EXIT.unavailable;
     }
     throw error;
