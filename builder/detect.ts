@@ -4,7 +4,7 @@
  * the CLI, the daemon, BuildKit, or QEMU for a foreign platform. The machine is reached through a
  * `Probe`, so the decisions are testable without docker.
  */
-import { accessSync, constants, readFileSync, realpathSync } from 'node:fs';
+import { accessSync, closeSync, constants, fstatSync, openSync, readSync, realpathSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { normalizePlatform, parsePlatform } from '../core/platform';
 import type { Driver } from './driver';
@@ -181,11 +181,7 @@ export function systemProbe(): Probe {
       return { code: r.code, stdout: r.stdout, stderr: r.spawnError ?? r.stderrTail.join('\n') };
     },
     read(path) {
-      try {
-        return readFileSync(path, 'utf8');
-      } catch {
-        return null;
-      }
+      return readSmallFile(path, 64 * 1024);
     },
     dockersOnPath() {
       const seen = new Set<string>();
@@ -206,4 +202,21 @@ export function systemProbe(): Probe {
       return found;
     },
   };
+}
+
+/** A regular file's first `limit` bytes as text (binfmt_misc entries: a few lines), or null. Never blocks on a FIFO. */
+function readSmallFile(path: string, limit: number): string | null {
+  let fd: number | undefined;
+  try {
+    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
+    if (!fstatSync(fd).isFile()) return null;
+    const buffer = Buffer.alloc(limit);
+    let total = 0;
+    for (let n = 1; n > 0 && total < limit; total += n) n = readSync(fd, buffer, total, limit - total, null);
+    return buffer.subarray(0, total).toString('utf8');
+  } catch {
+    return null;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
 }

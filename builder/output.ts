@@ -4,7 +4,7 @@
  * `checkFiles` and `compareFiles` are pure; `readOutput` reads a directory.
  */
 import { createHash } from 'node:crypto';
-import { closeSync, lstatSync, openSync, readdirSync, readlinkSync, readSync, readFileSync } from 'node:fs';
+import { closeSync, lstatSync, openSync, readdirSync, readlinkSync, readSync } from 'node:fs';
 import { join } from 'node:path';
 import { describeElf, fitsPlatform, machineOf, readElfHeader, type ElfHeader } from './elf';
 
@@ -49,7 +49,7 @@ export function readOutput(root: string, options: ReadOptions = {}): OutputFile[
           }
           elf = readElfHeader(header);
         }
-        const sha256 = options.hash ? createHash('sha256').update(readFileSync(full)).digest('hex') : null;
+        const sha256 = options.hash ? hashFile(full) : null;
         files.push({ path, kind: 'file', size: stat.size, sha256, linkTarget: null, elf });
       } else {
         files.push({ path, kind: 'other', size: 0, sha256: null, linkTarget: null, elf: null });
@@ -58,6 +58,19 @@ export function readOutput(root: string, options: ReadOptions = {}): OutputFile[
   };
   walk(root, '');
   return files;
+}
+
+/** sha256 of a file read in fixed chunks: a multi-GB output file costs time, not memory. */
+function hashFile(path: string): string {
+  const hash = createHash('sha256');
+  const chunk = Buffer.allocUnsafe(1024 * 1024);
+  const fd = openSync(path, 'r');
+  try {
+    for (let n = readSync(fd, chunk, 0, chunk.length, null); n > 0; n = readSync(fd, chunk, 0, chunk.length, null)) hash.update(chunk.subarray(0, n));
+  } finally {
+    closeSync(fd);
+  }
+  return hash.digest('hex');
 }
 
 export interface ArchMismatch {

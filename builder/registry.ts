@@ -4,12 +4,15 @@
  * for it with a Bearer challenge. Translation only; the checking is builder/oci.ts.
  */
 import { normalizePlatform } from '../core/platform';
-import { checkImage, MEDIA_TYPES, parseBearerChallenge, parseImageRef, parseManifest, platformOfConfig, tokenUrl, type ImageCheck, type ImageRef } from './oci';
+import { checkImage, MEDIA_TYPES, parseBearerChallenge, parseImageRef, parseManifest, platformOfConfig, tokenUrl, type ImageCheck, type ImageRef, type ParsedManifest } from './oci';
 
 const ACCEPT_LIST = [MEDIA_TYPES.ociIndex, MEDIA_TYPES.dockerList, MEDIA_TYPES.ociManifest, MEDIA_TYPES.dockerManifest].join(', ');
 const ACCEPT_MANIFEST = [MEDIA_TYPES.ociManifest, MEDIA_TYPES.dockerManifest].join(', ');
 
 export class RegistryError extends Error {}
+
+/** Registries refuse manifests over 4 MiB; image configs are a few KiB. Past this a body is not one. */
+export const MAX_BODY_BYTES = 4 * 1024 * 1024;
 
 export interface RegistryOptions {
   /** Use http for this registry even when it is not on a loopback address. */
@@ -30,23 +33,30 @@ class Client {
     return `${scheme}://${this.ref.registry}/v2/${this.ref.repository}`;
   }
 
-  async get(path: string, accept: string): Promise<{ body: string; contentType: string | null }> {
+  async get(path: string, accept: string): Promise<{ body: string; contentType: string | null; url: string }> {
     const url = `${this.base()}/${path}`;
     let response = await this.request(url, accept);
     if (response.status === 401 && this.token === null) {
       const challenge = parseBearerChallenge(response.headers.get('www-authenticate'));
       if (!challenge) throw new RegistryError(`${url}: 401 Unauthorized, and the registry offers no Bearer token flow (${response.headers.get('www-authenticate') ?? 'no WWW-Authenticate header'})`);
-      const tokenResponse = await this.fetchWithTimeout(tokenUrl(challenge, this.ref.repository), {});
+      let realm: string;
+      try {
+        realm = tokenUrl(challenge, this.ref.repository);
+      } catch {
+        throw new RegistryError(`${url}: the registry's token realm "${challenge.realm}" is not a URL`);
+      }
+      const tokenResponse = await this.fetchWithTimeout(realm, {});
       if (!tokenResponse.ok) throw new RegistryError(`anonymous token request to ${challenge.realm} failed: ${tokenResponse.status} ${tokenResponse.statusText}`);
-      const json = (await tokenResponse.json()) as { token?: string; access_token?: string };
-      this.token = json.token ?? json.access_token ?? null;
+      const json = parseJson(await readBody(tokenResponse, challenge.realm), challenge.realm) as { token?: unknown; access_token?: unknown } | null;
+      const token = json?.token ?? json?.access_token;
+      this.token = typeof token === 'string' && token ? token : null;
       if (!this.token) throw new RegistryError(`the token service ${challenge.realm} returned no token`);
       response = await this.request(url, accept);
     }
     if (response.status === 401 || response.status === 403) throw new RegistryError(`${url}: ${response.status} ${response.statusText} (the image needs credentials; xlint reads public images only)`);
     if (response.status === 404) throw new RegistryError(`${url}: not found (no such image or tag)`);
     if (!response.ok) throw new RegistryError(`${url}: ${response.status} ${response.statusText}`);
-    return { body: await response.text(), contentType: response.headers.get('content-type') };
+    return { body: await readBody(response, url), contentType: response.headers.get('content-type'), url };
   }
 
   private request(url: string, accept: string): Promise<Response> {
@@ -66,13 +76,75 @@ class Client {
   }
 }
 
+/**
+ * A response body, at most MAX_BODY_BYTES of it: an endless body is cut off, a dripping one ends at
+ * the request's timeout (the fetch signal covers the body too), both as a RegistryError.
+ */
+async function readBody(response: Response, url: string): Promise<string> {
+  const tooLarge = () => new RegistryError(`${url}: the response is larger than ${MAX_BODY_BYTES / 1024 / 1024} MiB; stopped reading (no manifest or image config is that large)`);
+  if (Number(response.headers.get('content-length')) > MAX_BODY_BYTES) {
+    await response.body?.cancel().catch(() => {});
+    throw tooLarge();
+  }
+  if (!response.body) return '';
+  const reader = response.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      total += value.byteLength;
+      if (total > MAX_BODY_BYTES) {
+        await reader.cancel().catch(() => {});
+        throw tooLarge();
+      }
+      chunks.push(value);
+    }
+  } catch (error) {
+    if (error instanceof RegistryError) throw error;
+    const name = (error as Error).name;
+    throw new RegistryError(`${url}: ${name === 'TimeoutError' || name === 'AbortError' ? 'timed out reading the response' : `reading the response failed: ${(error as Error).message}`}`);
+  }
+  return Buffer.concat(chunks, total).toString('utf8');
+}
+
+function parseJson(body: string, url: string): unknown {
+  try {
+    return JSON.parse(body);
+  } catch {
+    throw new RegistryError(`${url}: the response is not JSON`);
+  }
+}
+
+/** parseManifest trusts the shape of what it reads; say plainly where a registry's answer breaks it. */
+function readManifest(body: string, contentType: string | null, url: string): ParsedManifest {
+  let json: unknown;
+  try {
+    json = JSON.parse(body);
+  } catch {
+    return parseManifest(body, contentType); // not JSON: an "unknown" manifest, which the check reports
+  }
+  if (json === null || typeof json !== 'object' || Array.isArray(json)) throw new RegistryError(`${url}: malformed manifest: ${JSON.stringify(json)?.slice(0, 40)} is not a JSON object`);
+  const entries = (json as { manifests?: unknown }).manifests;
+  if (Array.isArray(entries)) {
+    const bad = entries.findIndex((e) => e === null || typeof e !== 'object' || Array.isArray(e));
+    if (bad >= 0) throw new RegistryError(`${url}: malformed manifest list: entry ${bad} is ${JSON.stringify(entries[bad])?.slice(0, 40)}, not an object`);
+  }
+  try {
+    return parseManifest(body, contentType);
+  } catch (error) {
+    throw new RegistryError(`${url}: malformed manifest: ${(error as Error).message}`);
+  }
+}
+
 /** Fetches the image's manifest list and every target platform's config, then checks them. */
 export async function inspectImage(refText: string, targets: string[], options: RegistryOptions = {}): Promise<ImageCheck> {
   const ref = parseImageRef(refText);
   if (!ref) throw new RegistryError(`"${refText}" is not an image reference (expected [registry/]repository[:tag|@digest])`);
   const client = new Client(ref, options);
   const top = await client.get(`manifests/${ref.reference}`, ACCEPT_LIST);
-  const manifest = parseManifest(top.body, top.contentType);
+  const manifest = readManifest(top.body, top.contentType, top.url);
   const configs = new Map<string, string | null>();
   const readConfig = async (configDigest: string): Promise<string | null> => {
     const config = await client.get(`blobs/${configDigest}`, 'application/json, */*');
@@ -88,7 +160,8 @@ export async function inspectImage(refText: string, targets: string[], options: 
     const wanted = new Set(targets.map(normalizePlatform));
     for (const entry of manifest.entries) {
       if (!entry.platform || !wanted.has(entry.platform) || configs.has(entry.digest)) continue;
-      const platformManifest = parseManifest((await client.get(`manifests/${entry.digest}`, ACCEPT_MANIFEST)).body, null);
+      const answer = await client.get(`manifests/${entry.digest}`, ACCEPT_MANIFEST);
+      const platformManifest = readManifest(answer.body, null, answer.url);
       configs.set(entry.digest, platformManifest.kind === 'manifest' ? await readConfig(platformManifest.configDigest) : null);
     }
   }
