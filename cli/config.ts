@@ -1,5 +1,5 @@
 /** Finding and reading configuration files: the nearest one walking up from each linted file, or `--config FILE`. */
-import { lstatSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { CONFIG_NAMES, ConfigError, isIgnored, parseConfig, type Config } from '../rules/config';
 import { InputError, readRegularFile } from './inputs';
@@ -24,7 +24,8 @@ export function findConfig(directory: string): LoadedConfig | null {
   let found: LoadedConfig | null = null;
   for (const name of CONFIG_NAMES) {
     const path = join(dir, name);
-    if (exists(path)) {
+    // existsSync only stats: a FIFO counts as found, and loadConfig refuses it without opening it.
+    if (existsSync(path)) {
       found = loadConfig(path);
       break;
     }
@@ -35,16 +36,6 @@ export function findConfig(directory: string): LoadedConfig | null {
   }
   cache.set(dir, found);
   return found;
-}
-
-/** Whether anything (even a dangling symlink or a FIFO, which loadConfig then refuses) has this name; never opens it. */
-function exists(path: string): boolean {
-  try {
-    lstatSync(path);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 export function loadConfig(path: string): LoadedConfig {
