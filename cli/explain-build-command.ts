@@ -1,6 +1,7 @@
-/** `xlint explain-build <Dockerfile>`. */
+/** `xlint explain-build <Dockerfile>` and `xlint graph <Dockerfile>`: the build model, in words or as a picture. */
 import { explainBuild } from '../core/explain';
-import { buildModel } from '../core/model';
+import { formatGraph, type GraphFormat } from '../core/graph';
+import { buildModel, type Model } from '../core/model';
 import { formatExplainText } from '../core/explain-text';
 import { readDockerfile } from './inputs';
 
@@ -12,15 +13,30 @@ export interface ExplainBuildOptions {
 }
 
 export function runExplainBuild(file: string, options: ExplainBuildOptions): number {
-  let text: string;
-  try {
-    text = readDockerfile(file);
-  } catch (error) {
-    process.stderr.write(`xlint: ${file}: ${(error as Error).message}\n`);
-    return 2;
-  }
-  const model = buildModel(text, { buildPlatform: options.buildPlatform, targetPlatforms: options.platform, target: options.target });
+  const model = readModel(file, options);
+  if (!model) return 2;
   const explained = explainBuild(model, file);
   process.stdout.write(options.format === 'json' ? JSON.stringify(explained, null, 2) + '\n' : formatExplainText(explained));
   return explained.errors.length > 0 ? 2 : 0;
+}
+
+export interface GraphOptions extends Omit<ExplainBuildOptions, 'format'> {
+  format: GraphFormat;
+}
+
+export function runGraph(file: string, options: GraphOptions): number {
+  const model = readModel(file, options);
+  if (!model) return 2;
+  process.stdout.write(formatGraph(model, options.format));
+  return model.errors.length > 0 ? 2 : 0;
+}
+
+function readModel(file: string, options: Omit<ExplainBuildOptions, 'format'>): Model | null {
+  try {
+    const text = readDockerfile(file);
+    return buildModel(text, { buildPlatform: options.buildPlatform, targetPlatforms: options.platform, target: options.target });
+  } catch (error) {
+    process.stderr.write(`xlint: ${file}: ${(error as Error).message}\n`);
+    return null;
+  }
 }

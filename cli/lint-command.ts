@@ -5,6 +5,7 @@ import { fixText } from '../core/fix';
 import { INVALID_DOCKERFILE, lint, type LintOptions, type LintResult } from '../core/lint';
 import type { Diagnostic, Severity } from '../core/rule';
 import { rules } from '../rules/index';
+import { readBuildContext } from './context';
 import { findConfig, ignoringPattern, isIgnored, loadConfig, ruleSettings, type LoadedConfig } from './config';
 import { FixWriter } from './fix-writer';
 import { formatJson } from './formats/json';
@@ -111,7 +112,9 @@ export async function runLint(patterns: string[], options: LintCommandOptions): 
   return finish(reports, diffs, options);
 }
 
-function lintOne(file: string, text: string, engine: LintOptions, options: LintCommandOptions, diffs: string[]): FileReport {
+function lintOne(file: string, text: string, given: LintOptions, options: LintCommandOptions, diffs: string[]): FileReport {
+  // The build context is read only for what needs it (.NET builds), so a large tree walks no extra folders.
+  const engine = /\bdotnet\b/i.test(text) ? { ...given, context: readBuildContext(file) } : given;
   let result: LintResult;
   let source = text;
   let fixedCount = 0;

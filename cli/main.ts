@@ -2,7 +2,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { platformOfNode } from '../core/platform';
 import { ConfigError } from './config';
-import { runExplainBuild } from './explain-build-command';
+import { runExplainBuild, runGraph } from './explain-build-command';
 import { runLint, type LintCommandOptions } from './lint-command';
 import { runLsp } from './lsp-command';
 import { platformProblem } from './platforms';
@@ -79,6 +79,7 @@ Examples:
   xlint --diff --unsafe-fixes .           show every fix, safe and unsafe, as a diff
   xlint --format json . > xlint.json      machine-readable findings
   xlint explain-build Dockerfile          on which platform each stage runs, and why it is slow
+  xlint graph -f dot Dockerfile | dot -Tsvg > build.svg    a picture of the stages
 
 Exit codes: 0 no findings, 1 findings, 2 bad usage or unreadable input.`,
     )
@@ -101,6 +102,18 @@ Exit codes: 0 no findings, 1 findings, 2 bad usage or unreadable input.`,
     .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json']).default('text'))
     .action((file: string, options) => {
       process.exitCode = runExplainBuild(file, { ...options, buildPlatform: options.buildPlatform ?? defaultBuildPlatform() });
+    });
+
+  program
+    .command('graph')
+    .description('print the stage graph (Mermaid or Graphviz DOT): where each stage runs, what it copies, what the build reaches')
+    .argument('<dockerfile>', 'the Dockerfile')
+    .option('--platform <platforms>', 'target platforms, comma-separated', platformList, ['linux/amd64', 'linux/arm64'])
+    .option('--build-platform <platform>', "the builder's platform (default: this machine's)", platform)
+    .option('--target <stage>', 'the output stage (default: the last one)')
+    .addOption(new Option('-f, --format <format>', 'output format').choices(['mermaid', 'dot']).default('mermaid'))
+    .action((file: string, options) => {
+      process.exitCode = runGraph(file, { ...options, buildPlatform: options.buildPlatform ?? defaultBuildPlatform() });
     });
 
   program

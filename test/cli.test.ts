@@ -311,6 +311,30 @@ describe('explain-build', () => {
   });
 });
 
+describe('build context', () => {
+  const DOTNET = 'FROM mcr.microsoft.com/dotnet/sdk:8.0 AS build\nWORKDIR /src\nCOPY . .\nRUN dotnet publish -c Release -o /app\nFROM mcr.microsoft.com/dotnet/runtime-deps:8.0\nCOPY --from=build /app /app\n';
+  const safety = (dir: string) => JSON.parse(xlint(['--format', 'json', '--build-platform', 'linux/amd64', 'Dockerfile'], { cwd: dir }).stdout)[0].diagnostics[0].fix.safety;
+
+  it('a project file beside the Dockerfile that publishes NativeAOT makes the .NET cross-compile fix display-only', () => {
+    expect(safety(project({ Dockerfile: DOTNET, 'app.csproj': '<Project><PropertyGroup><PublishAot>false</PublishAot></PropertyGroup></Project>' }))).toBe('safe');
+    expect(safety(project({ Dockerfile: DOTNET, 'src/app/app.csproj': '<Project><PropertyGroup><PublishAot>true</PublishAot></PropertyGroup></Project>' }))).toBe('display-only');
+  });
+});
+
+describe('graph', () => {
+  it('prints the stage graph as Mermaid (default) and DOT; exits 2 for a missing file', () => {
+    const dir = project({ Dockerfile: EMULATED_GO });
+    const mermaid = xlint(['graph', 'Dockerfile'], { cwd: dir });
+    expect(mermaid.status).toBe(0);
+    expect(mermaid.stdout).toMatch(/^flowchart LR\n/);
+    expect(mermaid.stdout).toContain('emulated on linux/arm64');
+    const dot = xlint(['graph', '--format', 'dot', 'Dockerfile'], { cwd: dir });
+    expect(dot.stdout).toMatch(/^digraph build \{/);
+    expect(dot.stdout).toContain('s0 -> s1 [style=dashed, label="copy"];');
+    expect(xlint(['graph', 'nope']).status).toBe(2);
+  });
+});
+
 describe('rules and explain', () => {
   it('lists the rules and prints a rule doc', () => {
     const list = xlint(['rules']);

@@ -1,0 +1,65 @@
+/**
+ * What the engine may want from a Dockerfile's build context, read here because the engine reads
+ * no files: the .NET project files beside it (and below it) and whether they publish
+ * with NativeAOT, which makes `-a $TARGETARCH` need a cross linker. Bounded: small files only,
+ * three directories down, a capped number of them, errors ignored (the context is a hint, never a reason to fail a lint).
+ */
+import { readdirSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+import type { BuildContext } from '../core/model';
+import { readRegularFile } from './inputs';
+
+const PROJECT_FILE = /\.(cs|fs|vb)proj$/i;
+const MAX_PROJECT_BYTES = 1 << 20;
+const MAX_PROJECTS = 200;
+const MAX_DEPTH = 3;
+const MAX_DIRECTORIES = 500;
+const SKIPPED_DIRECTORY = /^(\..*|node_modules|bin|obj|vendor|target|dist)$/;
+const PUBLISH_AOT = /<PublishAot>\s*true\s*<\/PublishAot>/i;
+
+const byDirectory = new Map<string, BuildContext>();
+
+/** The build context facts for a Dockerfile at `path` (its directory is taken as the context). */
+export function readBuildContext(path: string): BuildContext {
+  const dir = dirname(path);
+  let context = byDirectory.get(dir);
+  if (!context) byDirectory.set(dir, (context = readContext(dir)));
+  return context;
+}
+
+function readContext(dir: string): BuildContext {
+  const projects: NonNullable<BuildContext['dotnetProjects']> = [];
+  for (const file of projectFiles(dir)) {
+    try {
+      projects.push({ path: relative(dir, file), publishAot: PUBLISH_AOT.test(readRegularFile(file, MAX_PROJECT_BYTES).toString('utf8')) });
+    } catch {
+      // Unreadable, too large or not a regular file: not a fact we know.
+    }
+  }
+  return projects.length > 0 ? { dotnetProjects: projects } : {};
+}
+
+/** Project files up to three directories down (`src/App/App.csproj`), skipping hidden, build-output and dependency folders. */
+function projectFiles(root: string): string[] {
+  const out: string[] = [];
+  let queue = [root];
+  let visited = 0;
+  for (let depth = 0; depth <= MAX_DEPTH && queue.length > 0; depth++) {
+    const next: string[] = [];
+    for (const dir of queue) {
+      if (++visited > MAX_DIRECTORIES || out.length >= MAX_PROJECTS) return out;
+      let entries;
+      try {
+        entries = readdirSync(dir, { withFileTypes: true });
+      } catch {
+        continue;
+      }
+      for (const entry of entries) {
+        if (entry.isFile() && PROJECT_FILE.test(entry.name)) out.push(join(dir, entry.name));
+        else if (entry.isDirectory() && !SKIPPED_DIRECTORY.test(entry.name)) next.push(join(dir, entry.name));
+      }
+    }
+    queue = next;
+  }
+  return out.slice(0, MAX_PROJECTS);
+}
