@@ -344,7 +344,11 @@ export function trace(model: Model, from: Stage, path: string): Landing[] {
   const queue: Landing[] = [{ stage: from, path, edge: null }];
   const children = childrenOf(model);
   const taken = intakesByStage(model);
-  while (queue.length > 0 && seen.size < TRACE_LIMIT) {
+  while (queue.length > 0) {
+    if (seen.size >= TRACE_LIMIT) {
+      noteLimit(model, from, path);
+      break;
+    }
     const current = queue.shift()!;
     const next: Landing[] = [];
     for (const child of children[current.stage.index]) next.push({ stage: child, path: current.path, edge: null });
@@ -386,6 +390,12 @@ export function intakesByStage(model: Model): Taken[][] {
   }
   takenLists.set(model, lists);
   return lists;
+}
+
+/** Says once per model that a trace stopped at its cap: what lies past it is unknown, not absent. */
+function noteLimit(model: Model, from: Stage, path: string): void {
+  if (model.limits.some((l) => l.message.startsWith('the files of this build'))) return;
+  model.limits.push({ message: `the files of this build flow through more than ${TRACE_LIMIT} places (from ${path} in stage ${from.index}): where they go past that is not followed`, range: from.from.getRange() });
 }
 
 const childLists = new WeakMap<Model, Stage[][]>();

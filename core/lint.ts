@@ -13,6 +13,8 @@ export interface LintOptions extends BuildOptions {
 
 /** The pseudo-rule under which a malformed Dockerfile's errors are reported. */
 export const INVALID_DOCKERFILE = 'invalid-dockerfile';
+/** The pseudo-rule under which a file too complex to model fully is reported (information: the rules stayed silent on what is unknown). */
+export const MODEL_LIMIT = 'model-limit';
 
 export interface Suppression {
   /** Rule ids (ours, or the BuildKit / hadolint ids our rules mirror) as written. */
@@ -74,6 +76,17 @@ export function lintModel(model: Model, options: LintOptions): LintResult {
       range: error.range,
       start: offsetAt(model.source, error.range.start),
       end: offsetAt(model.source, error.range.end),
+      fix: null,
+    });
+  }
+  for (const limit of model.limits) {
+    diagnostics.push({
+      ruleId: MODEL_LIMIT,
+      severity: 'info',
+      message: `too complex to model fully: ${limit.message}`,
+      range: limit.range,
+      start: offsetAt(model.source, limit.range.start),
+      end: offsetAt(model.source, limit.range.end),
       fix: null,
     });
   }

@@ -154,6 +154,8 @@ export interface Model {
   outputStage: number;
   variableUses: VariableUse[];
   errors: ModelError[];
+  /** Facts left unknown because the input passed a bound (MAX_NESTING, the flow trace cap): rules stay silent on them. */
+  limits: ModelError[];
   /** Facts of the build context given by the adapter ({} when none). */
   context: BuildContext;
   /** Argument offsets and leading flags of every instruction, read once. */

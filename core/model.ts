@@ -9,7 +9,7 @@ import { classifyCommand } from './classify';
 import { offsetAt, rangeOf, sourceText } from './document';
 import { expand, references } from './expand';
 import { AUTOMATIC_ARGS, automaticArgs, formatPlatform, isPlatformArg, normalizePlatform, parsePlatform, type Platform } from './platform';
-import { basename, readShell, readWords, type ShellCommand, type ShellScript } from './shell';
+import { basename, MAX_NESTING, readShell, readWords, type ShellCommand, type ShellScript } from './shell';
 import type { ArgDeclaration, CommandFacts, Model, ModelError, PlatformFlag, PlatformKind, RunStep, Stage, VariableUse, BuildOptions } from './model-types';
 
 export * from './model-types';
@@ -36,6 +36,7 @@ export function buildModel(raw: string, options: BuildOptions): Model {
     outputStage: -1,
     variableUses: [],
     errors: [],
+    limits: [],
     context: options.context ?? {},
     argumentsOf: new Map(),
   };
@@ -488,6 +489,9 @@ function readRun(model: Model, run: Run): RunStep {
       readShellInto(step.script, text, from, to, model.escapeChar, false);
     }
   }
+  if (step.script.truncated) {
+    model.limits.push({ message: `this RUN nests substitutions or sh -c bodies more than ${MAX_NESTING} deep: the commands inside are not read`, range: run.getRange() });
+  }
   step.commands = step.script.commands.map((c) => {
     const facts = c as CommandFacts;
     const { kind, toolchain } = classifyCommand(c);
@@ -507,6 +511,7 @@ function readShellInto(script: ShellScript, text: string, from: number, to: numb
   const seen = new Set(script.vars.map((v) => v.start));
   for (const v of read.vars) if (!seen.has(v.start)) script.vars.push(v);
   for (const name of read.assigned) script.assigned.add(name);
+  if (read.truncated) script.truncated = true;
 }
 
 function checkCycles(model: Model, errors: ModelError[]): void {

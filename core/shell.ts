@@ -46,6 +46,8 @@ export interface ShellCommand {
 
 export interface ShellScript {
   commands: ShellCommand[];
+  /** Nesting past MAX_NESTING was left unread: the commands inside it are unknown. */
+  truncated?: boolean;
   vars: VarRef[];
   /** Names the script itself assigns (`A=1`, `export A=1`, `for A in`, `read A`). */
   assigned: Set<string>;
@@ -105,7 +107,10 @@ export function readShell(text: string, options: ShellOptions = {}, from = 0, to
 export const MAX_NESTING = 32;
 
 function readInto(script: ShellScript, text: string, from: number, to: number, continuation: string, depth: number): void {
-  if (depth > MAX_NESTING) return;
+  if (depth > MAX_NESTING) {
+    script.truncated = true;
+    return;
+  }
   const lexer = new Lexer(text, from, to, continuation, script, depth);
   splitCommands(lexer.tokens(), script, text, continuation, depth);
 }

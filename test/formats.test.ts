@@ -21,7 +21,7 @@ import { formatJunit } from '../cli/formats/junit';
 import { formatSarif } from '../cli/formats/sarif';
 import type { FileReport } from '../cli/report';
 import { rangeOf, sourceText } from '../core/document';
-import { INVALID_DOCKERFILE, lint } from '../core/lint';
+import { INVALID_DOCKERFILE, lint, MODEL_LIMIT } from '../core/lint';
 import { defineRule, type Diagnostic, type Fix, type Rule, type Severity } from '../core/rule';
 import { ruleDocUrl } from '../rules/docs';
 import { rules } from '../rules/index';
@@ -179,7 +179,7 @@ describe('sarif', () => {
     const log = expectValidSarif(formatSarif(reports, real));
     const run = log.runs[0];
     const ruleIds = run.tool.driver.rules.map((r: { id: string }) => r.id);
-    expect(ruleIds).toEqual([...rules.map((r) => r.meta.id), INVALID_DOCKERFILE]);
+    expect(ruleIds).toEqual([...rules.map((r) => r.meta.id), INVALID_DOCKERFILE, MODEL_LIMIT]);
     expect(run.results).toHaveLength(reports.reduce((n, r) => n + r.diagnostics.length, 0));
     for (const result of run.results) expect(run.tool.driver.rules[result.ruleIndex].id).toBe(result.ruleId);
     for (const rule of run.tool.driver.rules.slice(0, rules.length)) {
@@ -204,7 +204,7 @@ describe('sarif', () => {
       helpUri: ruleDocUrl('fake-error'),
       defaultConfiguration: { level: 'error' },
     });
-    expect(run.tool.driver.rules.map((r: { defaultConfiguration: { level: string } }) => r.defaultConfiguration.level)).toEqual(['error', 'warning', 'note', 'error']);
+    expect(run.tool.driver.rules.map((r: { defaultConfiguration: { level: string } }) => r.defaultConfiguration.level)).toEqual(['error', 'warning', 'note', 'error', 'note']);
     expect(run.originalUriBaseIds).toEqual({ '%SRCROOT%': { uri: 'file:///repo/' } });
     expect(run.columnKind).toBe('utf16CodeUnits');
 

@@ -15,6 +15,8 @@ describe('hostile inputs', () => {
     const result = lint(`FROM golang AS build\nRUN echo ${'$('.repeat(1500)}\nRUN go build -o /out/app .\nFROM scratch\nCOPY --from=build /out/app /app\n`, options);
     expect(result.model.errors).toEqual([]);
     expect(result.diagnostics.map((d) => d.ruleId)).toContain('emulated-build-stage');
+    // What was not read is said, as information.
+    expect(result.diagnostics.find((d) => d.ruleId === 'model-limit')).toMatchObject({ severity: 'info', range: { start: { line: 1 } } });
   });
 
   it('twelve FROM ${V} stages that all name the same parent (a factorial enumeration hung here)', () => {

@@ -4,7 +4,7 @@
  */
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { INVALID_DOCKERFILE } from '../../core/lint';
+import { INVALID_DOCKERFILE, MODEL_LIMIT } from '../../core/lint';
 import type { Diagnostic, Rule, Severity } from '../../core/rule';
 import { renderRuleDoc, ruleDocUrl } from '../../rules/docs';
 import type { FileReport } from '../report';
@@ -22,7 +22,7 @@ interface ArtifactLocation {
 }
 
 export function formatSarif(reports: FileReport[], context: FormatContext): string {
-  const descriptors = [...context.rules.map(ruleDescriptor), INVALID_DOCKERFILE_DESCRIPTOR];
+  const descriptors = [...context.rules.map(ruleDescriptor), INVALID_DOCKERFILE_DESCRIPTOR, MODEL_LIMIT_DESCRIPTOR];
   const ruleIndex = new Map(descriptors.map((d, i) => [d.id, i]));
   const results: object[] = [];
   const notifications: object[] = [];
@@ -122,6 +122,19 @@ const INVALID_DOCKERFILE_DESCRIPTOR = {
     markdown: 'Fix the syntax error at the reported position; `docker build` would reject the file too.',
   },
   defaultConfiguration: { level: 'error' as Level },
+};
+
+/** Not a rule either: the file passed a bound of the model, and the rules stayed silent on what it left unknown. */
+const MODEL_LIMIT_DESCRIPTOR = {
+  id: MODEL_LIMIT,
+  name: pascalCase(MODEL_LIMIT),
+  shortDescription: { text: 'Keep the Dockerfile within what xlint models fully' },
+  fullDescription: { text: 'Part of the file passed a documented bound (nesting depth, file-flow trace size), so xlint did not check it.' },
+  help: {
+    text: 'The message names what was not read. Findings elsewhere in the file are unaffected.',
+    markdown: 'The message names what was not read. Findings elsewhere in the file are unaffected.',
+  },
+  defaultConfiguration: { level: 'note' as Level },
 };
 
 function level(severity: Severity): Level {
