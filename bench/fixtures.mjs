@@ -156,8 +156,9 @@ export function repeated(text, copies) {
 }
 
 /**
- * The text after edit k: characters typed and deleted one at a time at the end of a RUN line near the
- * middle of the file (k = 0, 1, 2, 3, 4, 3, 2, 1, 0, 1, ...: every edit is one character).
+ * The text after edit k: a word typed one character at a time at the end of a RUN line near the middle
+ * of the file (" ", " a", " ab", ...). Every text is new, as when a person types: a server that keeps
+ * the analyses of recent texts must not answer from them.
  */
 export function editor(text) {
   const lines = text.split('\n');
@@ -174,11 +175,14 @@ export function editor(text) {
   }
   if (at < 0) throw new Error('no RUN line to edit');
   const offset = lines.slice(0, at + 1).join('\n').length;
+  const letters = 'abcdefghijklmnopqrstuvwxyz';
   return {
     line: at + 1,
     text: (k) => {
-      const n = k % 8 <= 4 ? k % 8 : 8 - (k % 8);
-      return text.slice(0, offset) + ' xxx'.slice(0, n) + text.slice(offset);
+      if (k === 0) return text;
+      let typed = ' ';
+      for (let i = 0; i < k - 1; i++) typed += letters[i % letters.length];
+      return text.slice(0, offset) + typed + text.slice(offset);
     },
   };
 }

@@ -225,19 +225,21 @@ export async function editorBench({ quick = false, log = console.log, dir, engin
   const results = [];
   for (const [i, file] of files.entries()) {
     const large = i > 0;
-    const edits = quick ? (large ? 5 : 12) : large ? 30 : 60;
+    const edits = quick ? (large ? 3 : 10) : large ? 30 : 60;
     const warm = quick ? 2 : 5;
     const editTimeout = large ? 15_000 : 10_000;
     const openTimeout = large ? 30_000 : 15_000;
-    const budget = (quick ? 4_000 : 12_000) * (large ? 1.5 : 1);
+    const budget = (quick ? 3_000 : 12_000) * (large ? 1.5 : 1);
     const run = (argv, mode) =>
       overStdio({ argv, path: file.path, text: file.text, mode, edits, warm, openTimeout, editTimeout, deadline: performance.now() + budget });
     const row = { ...file, text: undefined };
-    row.cli = cliCold(file.path, quick ? 1 : 3, large ? 60_000 : 30_000);
-    row.analysis = engine ? analysisAlone(engine, file.path, quick ? 10 : 60, quick ? 3_000 : 10_000, 90_000) : null;
-    row.push = await run([CLI, 'lsp', '--stdio'], 'push');
+    // --quick: on the large file, pull only and no side measurements.
+    const full = !quick || !large;
+    row.cli = full ? cliCold(file.path, quick ? 1 : 3, large ? 60_000 : 30_000) : { error: 'not measured (--quick)' };
+    row.analysis = !engine ? null : full ? analysisAlone(engine, file.path, quick ? 10 : 60, quick ? 1_500 : 10_000, 90_000) : { error: 'not measured (--quick)' };
+    row.push = full ? await run([CLI, 'lsp', '--stdio'], 'push') : { open: null, edits: null, error: 'not measured (--quick)', skipped: true };
     // When the server gives no first answer, the other mode would only wait as long again.
-    row.pull = row.push.open === null ? { open: null, edits: null, error: 'not run: no answer in push mode' } : await run([CLI, 'lsp', '--stdio'], 'pull');
+    row.pull = row.push.open === null && !row.push.skipped ? { open: null, edits: null, error: 'not run: no answer in push mode' } : await run([CLI, 'lsp', '--stdio'], 'pull');
     row.peer = peer.entry ? await run([peer.entry, '--stdio'], 'push') : { open: null, edits: null, error: peer.reason };
     results.push(row);
     printFile(row, log, peer);
