@@ -344,6 +344,7 @@ if (ONLY.has('real')) {
     validate: () => texts.forEach((t) => validate(t)),
   };
   for (const run of Object.values(warmTasks)) run(); // the JIT compares like with like
+  // (No forced collection between tasks: a full gc() here makes every task 3-4× slower afterwards.)
   const warm = bestOf(WARM_ROUNDS, Object.keys(warmTasks), (name) => {
     const start = performance.now();
     const cpu = process.cpuUsage();
