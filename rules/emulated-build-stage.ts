@@ -120,9 +120,11 @@ export default defineRule({
     },
   },
   check({ model, report }) {
+    const qualifies = (s: Stage) => s.reachable && !s.inOutputChain && !s.windows && s.platform.kind === 'target' && s.emulatedOn.length > 0;
+    // Most files have no emulated stage that builds: they never pay for the flow model.
+    if (!model.stages.some((s) => qualifies(s) && s.runs.some((r) => r.commands.some((c) => c.kind === 'build')))) return;
     const taken = intakesByStage(model);
     const children = childrenOf(model);
-    const qualifies = (s: Stage) => s.reachable && !s.inOutputChain && !s.windows && s.platform.kind === 'target' && s.emulatedOn.length > 0;
     // Work: builds other than setting up (npm ci, pip install of pip itself), unless what the setup made is copied out directly.
     const works = (s: Stage) => s.runs.some((r) => r.commands.some((c) => c.kind === 'build' && (!isSetup(c) || taken[s.index].length > 0)));
     for (const stage of model.stages) {

@@ -56,10 +56,10 @@ export default defineRule({
     },
   },
   check({ model, report }) {
-    const flow = flowOf(model);
     for (const stage of model.stages) {
       if (!stage.reachable || stage.platform.kind !== 'builder' || stage.windows) continue;
-      for (const intake of flow[stage.index].intakes) {
+      if (!stage.edges.some((e) => e.stage === null && e.kind !== 'from')) continue;
+      for (const intake of flowOf(model)[stage.index].intakes) {
         const edge = intake.edge;
         if (edge.stage !== null) continue;
         const image = edge.ref;
