@@ -3,42 +3,105 @@
  * steps are emulated for each target; on `$TARGETARCH` and the other args, the value per target or
  * why it is empty. Reads the model only.
  */
-import type { Hover, Position } from 'vscode-languageserver';
+import type { Hover, Position, Range } from 'vscode-languageserver';
+import { TextDocument } from 'vscode-languageserver-textdocument';
 import { offsetAt, positionAt } from '../core/document';
 import { REASON_TEXT, unresolvedReason } from '../core/explain';
 import type { ArgDeclaration, Model, Stage, VariableUse } from '../core/model';
 import { isPlatformArg } from '../core/platform';
 import type { Analysis } from './service';
 
-export function hover(analysis: Analysis, position: Position): Hover | null {
+/**
+ * One hover target: the model's answer for every offset in `[start, end)` of the document's text
+ * (offsets count a BOM the editor kept), with the range the hover highlights.
+ */
+export interface HoverEntry {
+  start: number;
+  end: number;
+  range: Range;
+  value: string;
+}
+
+/**
+ * Every hover a document can show, computed once per analysis (in the analysis worker) so the server
+ * answers hovers without the model: variable uses first, then ARG declarations, then FROM lines,
+ * each list in model order (the first entry that contains an offset wins, as `find` would).
+ */
+export interface HoverTable {
+  /** 1 when the editor's text starts with a BOM the model dropped: offsets before it are moved onto it. */
+  shift: number;
+  uses: HoverEntry[];
+  declarations: HoverEntry[];
+  stages: HoverEntry[];
+}
+
+export function hoverTable(analysis: Analysis): HoverTable {
   const model = analysis.result.model;
-  const shift = model.source.bom && analysis.text.charCodeAt(0) === 0xfeff && position.line === 0 ? 1 : 0;
-  const offset = offsetAt(model.source, { line: position.line, character: Math.max(0, position.character - shift) });
-  const toLsp = (start: number, end: number) => {
+  const shift = model.source.bom && analysis.text.charCodeAt(0) === 0xfeff ? 1 : 0;
+  const toLsp = (start: number, end: number): Range => {
     const range = { start: positionAt(model.source, start), end: positionAt(model.source, end) };
     if (range.start.line === 0) range.start.character += shift;
     if (range.end.line === 0) range.end.character += shift;
     return range;
   };
-
-  const use = model.variableUses.find((u) => u.start <= offset && offset < u.end);
-  if (use) return { contents: { kind: 'markdown', value: variableHover(model, use) }, range: toLsp(use.start, use.end) };
-
-  const declaration = [...model.globalArgs, ...model.stages.flatMap((s) => s.args)].find((a) => a.start <= offset && offset < a.end);
-  if (declaration) {
-    const text = argHover(model, declaration);
-    if (text) return { contents: { kind: 'markdown', value: text }, range: toLsp(declaration.start, declaration.end) };
-  }
-
-  const stage = model.stages.find((s) => {
-    const r = s.from.getRange();
-    return offsetAt(model.source, r.start) <= offset && offset <= offsetAt(model.source, r.end);
+  const entry = (start: number, end: number, value: string, inclusive = false): HoverEntry => ({
+    start: start + shift,
+    end: end + shift + (inclusive ? 1 : 0),
+    range: toLsp(start, end),
+    value,
   });
-  if (stage) {
-    const r = stage.from.getRange();
-    return { contents: { kind: 'markdown', value: stageHover(model, stage) }, range: toLsp(offsetAt(model.source, r.start), offsetAt(model.source, r.end)) };
+  const uses = model.variableUses.map((use) => entry(use.start, use.end, variableHover(model, use)));
+  const declarations: HoverEntry[] = [];
+  for (const declaration of [...model.globalArgs, ...model.stages.flatMap((s) => s.args)]) {
+    // An ARG with nothing to say is kept (empty): the lookup then falls through to the FROM, as it always has.
+    declarations.push(entry(declaration.start, declaration.end, argHover(model, declaration) ?? ''));
   }
+  const stages = model.stages.map((stage) => {
+    const r = stage.from.getRange();
+    return entry(offsetAt(model.source, r.start), offsetAt(model.source, r.end), stageHover(model, stage), true);
+  });
+  return { shift, uses, declarations, stages };
+}
+
+/** The hover at an offset of the document's text (the text the table was computed on). */
+export function hoverAt(table: HoverTable, offset: number): Hover | null {
+  const at = Math.max(offset, table.shift);
+  const hit = (entries: HoverEntry[]) => entries.find((e) => e.start <= at && at < e.end);
+  const use = hit(table.uses);
+  if (use) return { contents: { kind: 'markdown', value: use.value }, range: use.range };
+  const declaration = hit(table.declarations);
+  if (declaration?.value) return { contents: { kind: 'markdown', value: declaration.value }, range: declaration.range };
+  const stage = hit(table.stages);
+  if (stage) return { contents: { kind: 'markdown', value: stage.value }, range: stage.range };
   return null;
+}
+
+/** A hover computed directly on an analysis (tests, in-process callers): the same table, one lookup. */
+export function hover(analysis: Analysis, position: Position): Hover | null {
+  const offset = documentOffset(analysis.text, position);
+  return offset === null ? null : hoverAt(hoverTable(analysis), offset);
+}
+
+/**
+ * An LSP position → an offset in `text`, as the protocol defines it: a character past the end of
+ * its line means the line's end; a line past the end of the text, or a position that is not one
+ * (negative, fractional, missing), has no offset.
+ */
+export function documentOffset(text: string, position: Position): number | null {
+  if (!isPosition(position)) return null;
+  const document = TextDocument.create('file:///x', 'dockerfile', 0, text);
+  if (position.line >= document.lineCount) return null;
+  return document.offsetAt(position);
+}
+
+export function isPosition(value: unknown): value is Position {
+  if (!value || typeof value !== 'object') return false;
+  const { line, character } = value as Position;
+  return Number.isSafeInteger(line) && line >= 0 && Number.isSafeInteger(character) && character >= 0;
+}
+
+export function isRange(value: unknown): value is Range {
+  return !!value && typeof value === 'object' && isPosition((value as Range).start) && isPosition((value as Range).end);
 }
 
 function stageTitle(stage: Stage): string {

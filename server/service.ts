@@ -18,7 +18,8 @@ import { rules as allRules } from '../rules/index';
 import { ruleDocUrl } from '../rules/docs';
 import type { EffectiveSettings } from './settings';
 
-export { hover } from './hover';
+export { documentOffset, hover, hoverAt, hoverTable, isPosition, isRange, type HoverTable } from './hover';
+import { hoverTable, isRange, type HoverTable } from './hover';
 
 export const SOURCE = 'xlint';
 /** `editor.codeActionsOnSave: { "source.fixAll.xlint": "explicit" }` */
@@ -120,32 +121,70 @@ export interface CodeActionRequestContext {
   diagnostics?: { code?: string | number; range: Range }[];
 }
 
+/** A diagnostic with the quick fixes that answer it, ready to be picked by range. */
+export interface PreparedDiagnostic {
+  diagnostic: LspDiagnostic;
+  fix: CodeAction | null;
+  ignore: CodeAction | null;
+}
+
+/**
+ * Everything the server answers about one text without the model: its diagnostics, their quick
+ * fixes, every hover, and whether a fix-all would change anything. Plain data (the analysis
+ * worker sends it to the server thread); valid for exactly the text it was computed on.
+ */
+export interface Prepared {
+  uri: string;
+  diagnostics: PreparedDiagnostic[];
+  hovers: HoverTable;
+  /** Some fix that `source.fixAll.xlint` applies is on offer (with these settings). */
+  fixable: boolean;
+  unsafeFixes: boolean;
+}
+
+export function prepare(analysis: Analysis, uri: string): Prepared {
+  const instructionLines = instructionLinesOf(analysis);
+  return {
+    uri,
+    diagnostics: analysis.result.diagnostics.map((d) => {
+      const lsp = toLspDiagnostic(analysis, d);
+      return { diagnostic: lsp, fix: quickFix(analysis, uri, d, lsp), ignore: ignoreAction(analysis, uri, d, lsp, instructionLines) };
+    }),
+    hovers: hoverTable(analysis),
+    fixable: isFixable(analysis),
+    unsafeFixes: analysis.settings.unsafeFixes,
+  };
+}
+
 /**
  * Code actions for a range: a quick fix per fixable diagnostic there (unsafe ones labelled,
  * display-only ones as suggestions, never preferred), "Ignore <rule> here", and the file's
  * `source.fixAll.xlint`.
  */
 export function codeActions(analysis: Analysis, uri: string, range: Range, context: CodeActionRequestContext = {}): CodeAction[] {
+  const prepared = prepare(analysis, uri);
+  const fixAll = prepared.fixable && kindRequested(FIX_ALL_KIND, context.only) ? fixAllEdits(analysis) : [];
+  return selectCodeActions(prepared, range, context, fixAll);
+}
+
+/** The code actions of prepared data for a range; `fixAll`: the fix-all edits, when they were asked for. */
+export function selectCodeActions(prepared: Prepared, range: Range, context: CodeActionRequestContext = {}, fixAll: TextEdit[] = []): CodeAction[] {
   const actions: CodeAction[] = [];
-  const only = context.only;
-  if (kindRequested(QUICK_FIX_KIND, only)) {
+  const only = Array.isArray(context.only) ? context.only.filter((k) => typeof k === 'string') : undefined;
+  // Clients send what they were given back; anything else is ignored, not trusted.
+  const named = Array.isArray(context.diagnostics) ? context.diagnostics.filter((c) => c && isRange(c.range)) : [];
+  if (kindRequested(QUICK_FIX_KIND, only) && isRange(range)) {
     const ignores: CodeAction[] = [];
-    for (const d of analysis.result.diagnostics) {
-      const lsp = toLspDiagnostic(analysis, d);
+    for (const { diagnostic, fix, ignore } of prepared.diagnostics) {
       // The diagnostics under the cursor or selection, and those the client names (Neovim sends a line's).
-      const named = context.diagnostics?.some((c) => c.code === lsp.code && sameRange(c.range, lsp.range));
-      if (!named && !intersects(lsp.range, range)) continue;
-      const fix = quickFix(analysis, uri, d, lsp);
+      const isNamed = named.some((c) => c.code === diagnostic.code && sameRange(c.range, diagnostic.range));
+      if (!isNamed && !intersects(diagnostic.range, range)) continue;
       if (fix) actions.push(fix);
-      const ignore = ignoreAction(analysis, uri, d, lsp);
       if (ignore && !ignores.some((i) => i.title === ignore.title)) ignores.push(ignore);
     }
     actions.push(...ignores);
   }
-  if (kindRequested(FIX_ALL_KIND, only)) {
-    const fixAll = fixAllAction(analysis, uri);
-    if (fixAll) actions.push(fixAll);
-  }
+  if (kindRequested(FIX_ALL_KIND, only) && fixAll.length > 0) actions.push(fixAllAction(prepared, fixAll));
   return actions;
 }
 
@@ -162,28 +201,62 @@ function quickFix(analysis: Analysis, uri: string, d: Diagnostic, lsp: LspDiagno
   };
 }
 
-const IGNORE_COMMENT = /^([ \t]*#\s*xlint\s+ignore\s*=\s*)([\w,\s-]*?)(\s*)$/i;
+/** The first and last line of every instruction, in order (instructions do not overlap). */
+function instructionLinesOf(analysis: Analysis): [number, number][] {
+  return analysis.result.model.ast.getInstructions().map((i) => {
+    const r = i.getRange();
+    return [r.start.line, r.end.line];
+  });
+}
+
+/** The first line of the instruction on `line`, by binary search (prepare() asks once per diagnostic). */
+function instructionStart(lines: [number, number][], line: number): number | null {
+  let low = 0;
+  let high = lines.length - 1;
+  while (low <= high) {
+    const mid = (low + high) >> 1;
+    if (lines[mid][1] < line) low = mid + 1;
+    else if (lines[mid][0] > line) high = mid - 1;
+    else return lines[mid][0];
+  }
+  return null;
+}
+
+const IGNORE_PREFIX = /^[ \t]*#\s*xlint\s+ignore\s*=\s*/i;
+const IGNORE_IDS = /^[\w,\s-]*$/;
+
+/**
+ * A `# xlint ignore=a,b` comment line: the length of its text up to the end of the last id (where
+ * another id goes) and the ids. Linear in the line's length: the ids are matched by a regex that
+ * cannot backtrack, and trailing space is trimmed, not matched (a lazy group followed by `\s*$`
+ * took seconds on an ignore comment followed by 160k spaces and a stray character).
+ */
+export function readIgnoreComment(line: string): { end: number; ids: string[] } | null {
+  const prefix = IGNORE_PREFIX.exec(line);
+  if (!prefix) return null;
+  const rest = line.slice(prefix[0].length);
+  if (!IGNORE_IDS.test(rest)) return null;
+  const idsText = rest.trimEnd();
+  return { end: prefix[0].length + idsText.length, ids: idsText.split(',').map((s) => s.trim()).filter(Boolean) };
+}
 
 /**
  * `# xlint ignore=<id>` on a new line above the instruction, at its indentation and with the file's
  * line ending; added to an `# xlint ignore=` comment already there.
  */
-function ignoreAction(analysis: Analysis, uri: string, d: Diagnostic, lsp: LspDiagnostic): CodeAction | null {
+function ignoreAction(analysis: Analysis, uri: string, d: Diagnostic, lsp: LspDiagnostic, instructionLines = instructionLinesOf(analysis)): CodeAction | null {
   if (d.ruleId === INVALID_DOCKERFILE) return null;
   const { model } = analysis.result;
-  const line = d.range.start.line;
-  const instruction = model.ast.getInstructions().find((i) => i.getRange().start.line <= line && line <= i.getRange().end.line);
-  if (!instruction) return null;
-  const at = instruction.getRange().start.line;
+  const at = instructionStart(instructionLines, d.range.start.line);
+  if (at === null) return null;
   const source = model.source;
   const above = at > 0 ? lineText(source, at - 1) : null;
-  const match = above === null ? null : IGNORE_COMMENT.exec(above);
+  const comment = above === null ? null : readIgnoreComment(above);
   let edit: Edit;
-  if (match) {
-    const ids = match[2].split(',').map((s) => s.trim()).filter(Boolean);
-    if (ids.includes(d.ruleId)) return null;
-    const end = source.lineStarts[at - 1] + match[1].length + match[2].length;
-    edit = { start: end, end, text: (ids.length > 0 ? ',' : '') + d.ruleId };
+  if (comment) {
+    if (comment.ids.includes(d.ruleId)) return null;
+    const end = source.lineStarts[at - 1] + comment.end;
+    edit = { start: end, end, text: (comment.ids.length > 0 ? ',' : '') + d.ruleId };
   } else {
     const indent = /^[ \t]*/.exec(lineText(source, at))![0];
     const start = source.lineStarts[at];
@@ -198,14 +271,16 @@ function ignoreAction(analysis: Analysis, uri: string, d: Diagnostic, lsp: LspDi
   };
 }
 
-function fixAllAction(analysis: Analysis, uri: string): CodeAction | null {
-  const edits = fixAllEdits(analysis);
-  if (edits.length === 0) return null;
+function fixAllAction(prepared: Prepared, edits: TextEdit[]): CodeAction {
   return {
-    title: analysis.settings.unsafeFixes ? 'Fix all xlint problems (safe and unsafe fixes)' : 'Fix all auto-fixable xlint problems',
+    title: prepared.unsafeFixes ? 'Fix all xlint problems (safe and unsafe fixes)' : 'Fix all auto-fixable xlint problems',
     kind: FIX_ALL_KIND,
-    edit: { changes: { [uri]: edits } },
+    edit: { changes: { [prepared.uri]: edits } },
   };
+}
+
+function isFixable(analysis: Analysis): boolean {
+  return analysis.result.diagnostics.some((d) => d.fix && (d.fix.safety === 'safe' || (analysis.settings.unsafeFixes && d.fix.safety === 'unsafe')));
 }
 
 /**
@@ -213,8 +288,7 @@ function fixAllAction(analysis: Analysis, uri: string): CodeAction | null {
  * line edits against the document: untouched lines keep their place, so do cursors and marks.
  */
 export function fixAllEdits(analysis: Analysis): TextEdit[] {
-  const fixable = analysis.result.diagnostics.some((d) => d.fix && (d.fix.safety === 'safe' || (analysis.settings.unsafeFixes && d.fix.safety === 'unsafe')));
-  if (!fixable) return [];
+  if (!isFixable(analysis)) return [];
   const fixed = fixText(analysis.text, {
     rules: analysis.rules,
     buildPlatform: analysis.settings.buildPlatform,

@@ -1,0 +1,159 @@
+/**
+ * The analysis side of the language server: lint a text, compute its fix-all edits or explain its
+ * build. Runs in a worker thread (see pool.ts), so an analysis that takes too long can be stopped
+ * without stopping the server; `runJob` is also what the server calls when it has no worker.
+ * Every answer is plain data: nothing here holds a connection, a document or a timer.
+ */
+import { parentPort } from 'node:worker_threads';
+import type { TextEdit } from 'vscode-languageserver';
+import { formatExplainText } from '../core/explain-text';
+import { explainBuild } from '../core/explain';
+import { collectGarbage } from './memory';
+import { analyze, fixAllEdits, prepare, type Analysis, type Prepared } from './service';
+import { settingsKey, type EffectiveSettings } from './settings';
+
+/** The workerData the server starts its worker with: how the bundle knows it is the analysis worker. */
+export const WORKER_DATA = { xlintAnalysisWorker: true } as const;
+
+export function isAnalysisWorker(data: unknown): boolean {
+  return !!data && typeof data === 'object' && (data as { xlintAnalysisWorker?: unknown }).xlintAnalysisWorker === true;
+}
+
+export type JobKind = 'analyze' | 'fixAll' | 'explain';
+
+export interface JobRequest {
+  kind: JobKind;
+  uri: string;
+  text: string;
+  settings: EffectiveSettings;
+}
+
+export interface JobValues {
+  analyze: Prepared;
+  fixAll: TextEdit[];
+  explain: string;
+}
+
+/** Server thread → worker. */
+export interface JobMessage extends JobRequest {
+  id: number;
+}
+
+/** Worker → server thread. */
+export type WorkerMessage =
+  | { ready: true }
+  | { id: number; value: unknown }
+  | { id: number; error: { name: string; message: string; stack?: string } };
+
+/** The last few analyses, so fix-all and explain-build after an analysis of the same text do not lint it again. */
+const recent: { uri: string; text: string; key: string; analysis: Analysis }[] = [];
+const RECENT = 4;
+const RECENT_MAX_CHARS = 256 * 1024;
+
+function analysisOf(request: JobRequest): Analysis {
+  const key = settingsKey(request.settings);
+  const index = recent.findIndex((r) => r.uri === request.uri && r.key === key && r.text === request.text);
+  if (index >= 0) {
+    const [hit] = recent.splice(index, 1);
+    recent.unshift(hit);
+    return hit.analysis;
+  }
+  const analysis = analyze(request.text, request.settings);
+  // A big document's model is big: not kept (fix-all and explain-build on it lint it again).
+  if (request.text.length <= RECENT_MAX_CHARS) {
+    recent.unshift({ uri: request.uri, text: request.text, key, analysis });
+    recent.length = Math.min(recent.length, RECENT);
+  }
+  return analysis;
+}
+
+export function runJob<K extends JobKind>(request: JobRequest & { kind: K }): JobValues[K];
+export function runJob(request: JobRequest): JobValues[JobKind] {
+  switch (request.kind) {
+    case 'analyze':
+      return prepare(analysisOf(request), request.uri);
+    case 'fixAll':
+      return fixAllEdits(analysisOf(request));
+    case 'explain': {
+      return formatExplainText(explainBuild(analysisOf(request).result.model, baseName(request.uri)));
+    }
+  }
+}
+
+function baseName(uri: string): string {
+  const name = uri.slice(uri.lastIndexOf('/') + 1);
+  try {
+    return decodeURIComponent(name);
+  } catch {
+    return name; // a malformed escape: show it as written
+  }
+}
+
+/** Drops what the worker remembers of a document (it was closed). */
+export function forget(uri: string): void {
+  for (let i = recent.length - 1; i >= 0; i--) if (recent[i].uri === uri) recent.splice(i, 1);
+}
+
+/** A small multi-stage build that reaches most of the engine: linted once before the worker says it is ready. */
+const WARM_UP = [
+  'ARG GO_VERSION=1.22',
+  'FROM --platform=$BUILDPLATFORM golang:${GO_VERSION} AS build',
+  'WORKDIR /src',
+  'COPY . .',
+  'ARG TARGETOS TARGETARCH',
+  'RUN CGO_ENABLED=0 GOOS=$TARGETOS GOARCH=$TARGETARCH go build -o /out/app . && curl -fsSL https://example.com/x-amd64.tar.gz | tar -xz',
+  'FROM debian:12 AS tools',
+  'RUN apt-get update && apt-get install -y gcc && make all',
+  'FROM alpine:3.20',
+  'COPY --from=build /out/app /app',
+  '',
+].join('\n');
+
+/**
+ * Lints a sample, so the first real analysis does not pay for cold code (it would be 3–5× slower):
+ * the server's hover waits only briefly for an analysis, and the first one matters most.
+ */
+function warmUp(): void {
+  const settings: EffectiveSettings = {
+    enable: true,
+    targetPlatforms: ['linux/amd64', 'linux/arm64'],
+    buildPlatform: 'linux/amd64',
+    unsafeFixes: false,
+    severities: {},
+    ruleOptions: {},
+    problems: [],
+  };
+  try {
+    for (let i = 0; i < 3; i++) runJob({ kind: 'analyze', uri: 'xlint:warm-up', text: WARM_UP, settings });
+    runJob({ kind: 'fixAll', uri: 'xlint:warm-up', text: WARM_UP, settings });
+  } catch {
+    // The real jobs will report it.
+  }
+  forget('xlint:warm-up');
+}
+
+/** The worker thread's loop: one job at a time, in the order they come. */
+export function runAnalysisWorker(): void {
+  const port = parentPort;
+  if (!port) throw new Error('runAnalysisWorker: not in a worker thread');
+  warmUp();
+  port.on('message', (message: JobMessage | { forget: string } | { collectGarbage: number }) => {
+    if ('collectGarbage' in message) {
+      collectGarbage(message.collectGarbage);
+      return;
+    }
+    if ('forget' in message) {
+      forget(message.forget);
+      return;
+    }
+    let reply: WorkerMessage;
+    try {
+      reply = { id: message.id, value: runJob(message) };
+    } catch (error) {
+      const e = error instanceof Error ? error : new Error(String(error));
+      reply = { id: message.id, error: { name: e.name, message: e.message, stack: e.stack } };
+    }
+    port.postMessage(reply);
+  });
+  port.postMessage({ ready: true } satisfies WorkerMessage);
+}
