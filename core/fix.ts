@@ -114,7 +114,7 @@ function overlapsTaken(taken: Edit[], edit: Edit): boolean {
 }
 
 function firstEdit(fix: Fix): number {
-  return Math.min(...fix.edits.map((e) => e.start));
+  return fix.edits.reduce((min, e) => Math.min(min, e.start), Infinity);
 }
 
 function overlaps(a: Edit, b: Edit): boolean {

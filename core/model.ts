@@ -86,7 +86,7 @@ function splitStages(model: Model): void {
       current = newStage(model, instruction as From, errors);
       model.stages.push(current);
     } else if (!current) {
-      if (keyword === 'ARG') model.globalArgs.push(...argDeclarations(model, instruction, null));
+      if (keyword === 'ARG') append(model.globalArgs, argDeclarations(model, instruction, null));
       else errors.push({ message: `${keyword} before the first FROM: only ARG may come before it`, range: instruction.getInstructionRange() });
     } else {
       current.instructions.push(instruction);
@@ -119,7 +119,7 @@ function readStageBodies(model: Model, byName: Map<string, number>): void {
   for (const stage of model.stages) {
     for (const instruction of stage.instructions) {
       const keyword = instruction.getKeyword();
-      if (keyword === 'ARG') stage.args.push(...argDeclarations(model, instruction, stage.index));
+      if (keyword === 'ARG') append(stage.args, argDeclarations(model, instruction, stage.index));
       if (keyword === 'COPY' || keyword === 'ADD' || keyword === 'RUN') collectEdges(stage, instruction, model, byName);
       if (keyword === 'RUN') stage.runs.push(readRun(model, instruction as Run));
     }
@@ -267,6 +267,11 @@ function argScopes(model: Model, target: string, global: Scope, stageUses: Varia
     finalScopes.set(stage.index, scope);
     for (const [name, entry] of scope) (entry.env ? (stage.envValues[name] ??= {}) : (stage.argValues[name] ??= {}))[target] = entry.value;
   });
+}
+
+/** `target.push(...items)` without passing every item as a call argument (200,000 ARG names overflow the stack). */
+export function append<T>(target: T[], items: readonly T[]): void {
+  for (const item of items) target.push(item);
 }
 
 function nonEmpty(value: string | null | undefined): string | null {

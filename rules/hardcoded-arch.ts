@@ -1,7 +1,7 @@
 import type { Instruction, Run } from 'dockerfile-ast';
 import { offsetAt } from '../core/document';
 import { declareArgs } from './utils/edits';
-import { argDeclaredBefore, envDeclarations, instructionStart, type Model, type RunStep, type Stage } from '../core/model';
+import { append, argDeclaredBefore, envDeclarations, instructionStart, type Model, type RunStep, type Stage } from '../core/model';
 import { parsePlatform } from '../core/platform';
 import { defineRule, type Edit, type Fix, type FixSafety, type Report } from '../core/rule';
 import type { ShellCommand, ShellWord } from '../core/shell';
@@ -192,8 +192,8 @@ function collect(model: Model, stage: Stage, targetOses: Set<string>): Finding[]
   }
   for (const instruction of stage.instructions) {
     const run = runs.get(instruction);
-    if (run) findings.push(...fromRun(model, stage, run, targetOses));
-    else if (instruction.getKeyword() === 'ADD') findings.push(...fromAdd(model, instruction));
+    if (run) append(findings, fromRun(model, stage, run, targetOses));
+    else if (instruction.getKeyword() === 'ADD') append(findings, fromAdd(model, instruction));
   }
   return findings;
 }

@@ -124,7 +124,7 @@ export default defineRule({
     for (const [index, findings] of byStage) {
       const stage = model.stages[index];
       const names = [...new Set([...findings].sort((a, b) => a.start - b.start).map((f) => f.name))];
-      const first = Math.min(...findings.map((f) => startOfInstructionAt(model, f.start, stage)));
+      const first = findings.reduce((min, f) => Math.min(min, startOfInstructionAt(model, f.start, stage)), Infinity);
       // One edit for the whole stage, carried by every finding: whichever is applied, the others are fixed with it.
       const fix: Fix = { title: `Add ARG ${names.join(' ')}`, safety: 'safe', edits: [declareArgsBefore(model, stage, names, first)] };
       for (const f of findings) report({ messageId: f.messageId, data: f.data, start: f.start, end: f.end, fix });
