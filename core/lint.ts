@@ -1,5 +1,6 @@
 /** The engine: build the model once, run every rule on it, apply suppressions. */
 import { lineText, offsetAt, rangeOf, type Range } from './document';
+import type { ImageIndex } from './images';
 import { buildModel, type BuildOptions, type Model } from './model';
 import { formatMessage, type Diagnostic, type Rule, type Severity } from './rule';
 
@@ -9,6 +10,8 @@ export interface LintOptions extends BuildOptions {
   severities?: Record<string, Severity | 'off'>;
   /** Per-rule options, from the configuration. */
   ruleOptions?: Record<string, Record<string, unknown>>;
+  /** What registries said about the images the build pulls (`--check-images`), read by an adapter; none: not judged. */
+  images?: ImageIndex;
 }
 
 /** The pseudo-rule under which a malformed Dockerfile's errors are reported. */
@@ -38,6 +41,8 @@ export function lint(text: string, options: LintOptions): LintResult {
   return lintModel(model, options);
 }
 
+const NO_IMAGES: ImageIndex = new Map();
+
 export function lintModel(model: Model, options: LintOptions): LintResult {
   const diagnostics: Diagnostic[] = [];
   const suppressions = readSuppressions(model);
@@ -48,6 +53,7 @@ export function lintModel(model: Model, options: LintOptions): LintResult {
     rule.check({
       model,
       options: options.ruleOptions?.[rule.meta.id] ?? {},
+      images: options.images ?? NO_IMAGES,
       report(report) {
         const template = rule.meta.messages[report.messageId];
         if (template === undefined) throw new Error(`rule ${rule.meta.id} reported unknown message id "${report.messageId}"`);

@@ -1,5 +1,6 @@
 /** What a rule is: metadata first (id, severity, fix availability, docs), then a check that reads the model. */
 import type { Range } from './document';
+import type { ImageFacts, ImageIndex } from './images';
 import type { Model } from './model';
 
 export type Severity = 'error' | 'warning' | 'info';
@@ -33,6 +34,8 @@ export interface RuleDocs {
   /** The BuildKit check or hadolint rule it mirrors; their suppressions are honoured. */
   mirrors?: { buildkit?: string; hadolint?: string };
   references?: string[];
+  /** For rules that read registry facts (`--check-images`): what the registry answers for the images of `bad` and `good`. */
+  registry?: Record<string, ImageFacts>;
 }
 
 export interface RuleMeta {
@@ -64,6 +67,8 @@ export interface RuleContext {
   model: Model;
   /** The rule's options from the configuration (validated against meta.options), or {}. */
   options: Record<string, unknown>;
+  /** The registries' answers about pulled images (empty unless `--check-images`). */
+  images: ImageIndex;
   report(report: Report): void;
 }
 

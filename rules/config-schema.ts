@@ -16,6 +16,22 @@ export function configSchema(rules: readonly Rule[]): Record<string, unknown> {
       platforms: { type: 'array', items: PLATFORM, minItems: 1, description: 'Default target platforms, e.g. ["linux/amd64", "linux/arm64"].' },
       buildPlatform: { ...PLATFORM, description: "The builder's platform (default: the machine xlint runs on)." },
       ignore: { type: 'array', items: { type: 'string' }, description: 'Globs of paths not to lint, relative to this file.' },
+      checkImages: {
+        description:
+          'Ask the registries whether every pulled image has the platforms the build pulls it for (rule base-image-platform; uses the network, like --check-images). true, or an object.',
+        anyOf: [
+          { type: 'boolean' },
+          {
+            type: 'object',
+            additionalProperties: false,
+            properties: {
+              enabled: { type: 'boolean', description: 'Check images (default true when the object is given).' },
+              tagTtlMinutes: { type: 'number', minimum: 0, description: 'How long a tag\'s answer is kept in the disk cache (default 1440: a day). Digests are kept for good.' },
+              failOnRegistryError: { type: 'boolean', description: 'Exit 3 when a registry cannot be asked (default false: a warning, and the lint goes on).' },
+            },
+          },
+        ],
+      },
       rules: {
         type: 'object',
         description: 'Severity per rule ("off" disables it), or [severity, options].',

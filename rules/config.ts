@@ -16,7 +16,14 @@ export interface Config {
   platforms?: string[];
   buildPlatform?: string;
   ignore?: string[];
+  checkImages?: boolean | CheckImagesConfig;
   rules?: Record<string, RuleSetting>;
+}
+
+export interface CheckImagesConfig {
+  enabled?: boolean;
+  tagTtlMinutes?: number;
+  failOnRegistryError?: boolean;
 }
 
 export class ConfigError extends Error {}
@@ -43,7 +50,7 @@ function describe(error: ValidationError | undefined): string {
   const at = (name: string) => (name ? `key "${name}"` : 'the top level');
   switch (error.keyword) {
     case 'additionalProperties':
-      return `unknown key "${key ? `${key}.` : ''}${error.params.additionalProperty}" (allowed: platforms, buildPlatform, ignore, rules)`;
+      return `unknown key "${key ? `${key}.` : ''}${error.params.additionalProperty}" (allowed: platforms, buildPlatform, ignore, checkImages, rules)`;
     case 'propertyNames':
       return `unknown rule "${error.params.propertyName}" in "rules" (\`xlint rules\` lists them)`;
     case 'pattern':

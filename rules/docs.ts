@@ -38,6 +38,14 @@ export function renderRuleDoc(rule: Rule): string {
     '',
     docs.why,
     '',
+    ...(docs.registry
+      ? [
+          '## The registry in these examples',
+          '',
+          ...Object.entries(docs.registry).map(([ref, facts]) => `- \`${ref}\`: ${facts.kind === 'index' ? 'an image index of' : 'a single-platform image,'} ${facts.platforms.join(', ')}`),
+          '',
+        ]
+      : []),
     '## Example',
     '',
     '```dockerfile',

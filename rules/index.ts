@@ -1,6 +1,7 @@
 /** Every rule, in catalog order. Adding a rule: one file here, one table in test/rules, `npm run docs`. */
 import type { Rule } from '../core/rule';
 import archProbeInBuildStage from './arch-probe-in-build-stage';
+import baseImagePlatform from './base-image-platform';
 import constantPlatform from './constant-platform';
 import emulatedBuildStage from './emulated-build-stage';
 import finalStageOnBuildplatform from './final-stage-on-buildplatform';
@@ -26,6 +27,7 @@ export const rules: readonly Rule[] = [
   redundantTargetPlatform,
   constantPlatform,
   undefinedArgInFrom,
+  baseImagePlatform,
 ];
 
 export function findRule(id: string): Rule | undefined {

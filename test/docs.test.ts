@@ -45,9 +45,10 @@ describe('rule catalog', () => {
       });
 
       it('flags its bad example and not its good one', () => {
-        const bad = lint(rule.meta.docs.bad, { ...platforms, rules: [rule] });
+        const images = new Map(Object.entries(rule.meta.docs.registry ?? {}));
+        const bad = lint(rule.meta.docs.bad, { ...platforms, rules: [rule], images });
         expect(bad.diagnostics.length).toBeGreaterThan(0);
-        const good = lint(rule.meta.docs.good, { ...platforms, rules: [rule] });
+        const good = lint(rule.meta.docs.good, { ...platforms, rules: [rule], images });
         expect(good.diagnostics).toEqual([]);
       });
     });

@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { fixText } from '../core/fix';
+import type { ImageAnswer, ImageIndex } from '../core/images';
 import { lint } from '../core/lint';
 import type { BuildOptions } from '../core/model';
 import type { FixSafety, Rule, Severity } from '../core/rule';
@@ -15,6 +16,8 @@ export interface Case {
   platforms?: string[];
   buildPlatform?: string;
   target?: string;
+  /** What the registry answers about the images the build pulls (rules that read registry facts). */
+  images?: Record<string, ImageAnswer>;
 }
 
 export interface Expected {
@@ -49,8 +52,9 @@ export function df(strings: TemplateStringsArray, ...values: unknown[]): string 
   return lines.map((l) => l.slice(common)).join('\n').replace(/\n[ ]*$/, '\n');
 }
 
-function options(rule: Rule, c: Case): BuildOptions & { rules: Rule[] } {
+function options(rule: Rule, c: Case): BuildOptions & { rules: Rule[]; images?: ImageIndex } {
   return {
+    images: c.images ? new Map(Object.entries(c.images)) : undefined,
     rules: [rule],
     buildPlatform: c.buildPlatform ?? 'linux/amd64',
     targetPlatforms: c.platforms ?? ['linux/amd64', 'linux/arm64'],
@@ -62,7 +66,7 @@ export function ruleTester(rule: Rule, cases: { valid: (Case | string)[]; invali
   const valid = cases.valid.map((c) => (typeof c === 'string' ? { code: c } : c));
   const seen = new Set<string>();
   for (const c of [...valid, ...cases.invalid]) {
-    const key = JSON.stringify([c.code, c.platforms, c.buildPlatform, c.target]);
+    const key = JSON.stringify([c.code, c.platforms, c.buildPlatform, c.target, c.images]);
     if (seen.has(key)) throw new Error(`${rule.meta.id}: duplicate case:\n${c.code}`);
     seen.add(key);
   }
