@@ -3,8 +3,8 @@
  * evaluated for one builder platform and a list of target platforms (DESIGN §1).
  * Pure: text in, data out.
  */
-import { DockerfileParser, type From, type Instruction, type Run } from 'dockerfile-ast';
-import { memoizeInstruction, readArguments } from './ast';
+import { type From, type Instruction, type Run } from 'dockerfile-ast';
+import { memoizeInstruction, parseDockerfile, readArguments } from './ast';
 import { classifyCommand } from './classify';
 import { offsetAt, rangeOf, sourceText } from './document';
 import { expand, references } from './expand';
@@ -23,7 +23,7 @@ type Scope = Map<string, { value: string | null; declaration: ArgDeclaration | n
 
 export function buildModel(raw: string, options: BuildOptions): Model {
   const source = sourceText(raw);
-  const ast = DockerfileParser.parse(source.text);
+  const ast = parseDockerfile(source.text);
   const model: Model = {
     source,
     ast,
