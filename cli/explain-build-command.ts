@@ -3,6 +3,7 @@ import { explainBuild } from '../core/explain';
 import { formatGraph, type GraphFormat } from '../core/graph';
 import { buildModel, type Model } from '../core/model';
 import { formatExplainText } from '../core/explain-text';
+import { EXIT } from './exit-codes';
 import { readDockerfile } from './inputs';
 
 export interface ExplainBuildOptions {
@@ -14,10 +15,10 @@ export interface ExplainBuildOptions {
 
 export function runExplainBuild(file: string, options: ExplainBuildOptions): number {
   const model = readModel(file, options);
-  if (!model) return 2;
+  if (!model) return EXIT.usage;
   const explained = explainBuild(model, file);
   process.stdout.write(options.format === 'json' ? JSON.stringify(explained, null, 2) + '\n' : formatExplainText(explained));
-  return explained.errors.length > 0 ? 2 : 0;
+  return explained.errors.length > 0 ? EXIT.usage : EXIT.ok;
 }
 
 export interface GraphOptions extends Omit<ExplainBuildOptions, 'format'> {
@@ -26,9 +27,9 @@ export interface GraphOptions extends Omit<ExplainBuildOptions, 'format'> {
 
 export function runGraph(file: string, options: GraphOptions): number {
   const model = readModel(file, options);
-  if (!model) return 2;
+  if (!model) return EXIT.usage;
   process.stdout.write(formatGraph(model, options.format));
-  return model.errors.length > 0 ? 2 : 0;
+  return model.errors.length > 0 ? EXIT.usage : EXIT.ok;
 }
 
 function readModel(file: string, options: Omit<ExplainBuildOptions, 'format'>): Model | null {

@@ -1,4 +1,4 @@
-/** `xlint [paths]`: lint, `--fix`, `--diff`, `--stdin`. Translates files and flags into engine calls. */
+/** `xlint [paths]`: lint, `--fix`, `--diff`, `--stdin`, `--statistics`, `-o`. Translates files and flags into engine calls. */
 import { createTwoFilesPatch } from 'diff';
 import { dirname, resolve } from 'node:path';
 import { fixText } from '../core/fix';
@@ -6,12 +6,16 @@ import { INVALID_DOCKERFILE, lint, type LintOptions, type LintResult } from '../
 import type { Diagnostic, Severity } from '../core/rule';
 import { rules } from '../rules/index';
 import { readBuildContext } from './context';
+import { useColor } from './color';
 import { findConfig, ignoringPattern, isIgnored, loadConfig, ruleSettings, type LoadedConfig } from './config';
+import { EXIT } from './exit-codes';
 import { FixWriter } from './fix-writer';
-import { formatJson } from './formats/json';
-import { formatStylish } from './formats/stylish';
+import { formatters } from './formats/index';
 import { decodeDockerfile, discover, readDockerfile, readStdin } from './inputs';
+import { writeOutputFile } from './output-file';
 import { summarize, type FileReport } from './report';
+import { ruleForId } from './rule-ids';
+import { formatStatisticsJson, formatStatisticsText, statistics } from './statistics';
 
 export const DEFAULT_PLATFORMS = ['linux/amd64', 'linux/arm64'];
 
@@ -25,7 +29,8 @@ export interface LintCommandOptions {
   buildPlatformGiven?: boolean;
   target?: string;
   format: string;
-  color: boolean;
+  /** --color / --no-color; undefined: NO_COLOR, FORCE_COLOR, then whether the output is a terminal. */
+  color?: boolean;
   quiet?: boolean;
   severity?: Severity;
   exitZero?: boolean;
@@ -35,22 +40,38 @@ export interface LintCommandOptions {
   stdin?: boolean;
   stdinFilename?: string;
   reportUnusedIgnores?: boolean;
-  /** Formatters beyond stylish and json, by name. */
-  formatters?: Record<string, (reports: FileReport[]) => string>;
+  /** Rule ids (ours, resolved from mirrored ones): --select replaces the enabled set, --extend-select adds, --ignore removes. */
+  select?: string[];
+  extendSelect?: string[];
+  ignore?: string[];
+  /** Counts per rule instead of the findings. */
+  statistics?: boolean;
+  /** Write the report (or diff, or statistics) here, atomically, instead of to stdout. */
+  outputFile?: string;
+  /** The tool's version, for the documentation URLs in the output. */
+  version?: string;
 }
 
 const SEVERITY_RANK: Record<Severity, number> = { info: 0, warning: 1, error: 2 };
 
-export async function runLint(patterns: string[], options: LintCommandOptions): Promise<number> {
+export async function runLint(patterns: string[], given: LintCommandOptions): Promise<number> {
   const cwd = process.cwd();
+  // `xlint -` reads standard input, as `ruff check -`, `hadolint -` and `eslint --stdin` do.
+  const options = patterns.includes('-') ? { ...given, stdin: true } : given;
+  if (patterns.includes('-') && patterns.length > 1) {
+    process.stderr.write('xlint: "-" (standard input) cannot be combined with paths\n');
+    return EXIT.usage;
+  }
   const explicitConfig = options.config ? loadConfig(resolve(options.config)) : null;
   const configFor = (file: string): LoadedConfig | null => explicitConfig ?? findConfig(dirname(resolve(cwd, file)));
   const engineFor = (file: string): LintOptions => {
     const loaded = configFor(file);
     const config = loaded?.config ?? {};
+    const settings = ruleSettings(config);
     return {
       rules,
-      ...ruleSettings(config),
+      ...settings,
+      severities: selectRules(settings.severities, options),
       buildPlatform: options.buildPlatformGiven ? options.buildPlatform : (config.buildPlatform ?? options.buildPlatform),
       targetPlatforms: options.platform ?? config.platforms ?? DEFAULT_PLATFORMS,
       target: options.target,
@@ -129,31 +150,47 @@ function lintOne(file: string, text: string, given: LintOptions, options: LintCo
     result = lint(text, engine);
   }
   let diagnostics = result.diagnostics;
-  if (options.reportUnusedIgnores) diagnostics = [...diagnostics, ...unusedIgnores(result)].sort((a, b) => a.start - b.start);
+  if (options.reportUnusedIgnores) diagnostics = [...diagnostics, ...unusedIgnores(result, engine.severities ?? {})].sort((a, b) => a.start - b.start);
   const lowest = options.quiet ? 'error' : options.severity;
   if (lowest) diagnostics = diagnostics.filter((d) => SEVERITY_RANK[d.severity] >= SEVERITY_RANK[lowest]);
   return { filePath: file, diagnostics, source, fixedCount };
 }
 
-/** Suppressions that suppressed nothing, for ids that are ours (other tools' ids are theirs to judge). */
-/** Every id a suppression may name for one of our rules (lower-cased) → the rule's id. */
-const OUR_IDS = new Map(
-  rules.flatMap((rule) =>
-    [rule.meta.id, rule.meta.docs.mirrors?.buildkit, rule.meta.docs.mirrors?.hadolint].filter((n): n is string => !!n).map((n) => [n.toLowerCase(), rule.meta.id] as const),
-  ),
-);
+/**
+ * The command line's rule selection over the config's severities, with Ruff's meaning: `--select`
+ * enables exactly its rules (one the config turned off too), `--extend-select` adds to the enabled
+ * set, `--ignore` removes from it and wins over both. A rule enabled here keeps its configured severity.
+ */
+export function selectRules(severities: Record<string, Severity | 'off'>, options: Pick<LintCommandOptions, 'select' | 'extendSelect' | 'ignore'>): Record<string, Severity | 'off'> {
+  if (!options.select && !options.extendSelect && !options.ignore) return severities;
+  const out = { ...severities };
+  const enable = (id: string) => {
+    if (out[id] === 'off') delete out[id];
+  };
+  if (options.select) {
+    for (const rule of rules) {
+      if (options.select.includes(rule.meta.id)) enable(rule.meta.id);
+      else out[rule.meta.id] = 'off';
+    }
+  }
+  for (const id of options.extendSelect ?? []) enable(id);
+  for (const id of options.ignore ?? []) out[id] = 'off';
+  return out;
+}
 
-function unusedIgnores(result: LintResult): Diagnostic[] {
+/** Suppressions that suppressed nothing, for ids of our rules that ran (other tools' ids are theirs to judge). */
+function unusedIgnores(result: LintResult, severities: Record<string, Severity | 'off'>): Diagnostic[] {
   const out: Diagnostic[] = [];
   const source = result.model.source;
   for (const s of result.suppressions) {
     for (const id of s.ids) {
-      if (s.used.has(id) || !OUR_IDS.has(id.toLowerCase())) continue;
+      const rule = ruleForId(id);
+      if (s.used.has(id) || !rule || severities[rule.meta.id] === 'off') continue;
       const start = source.lineStarts[s.range.start.line] + s.range.start.character;
       out.push({
         ruleId: 'unused-ignore',
         severity: 'warning',
-        message: `unused suppression: "${id}" (${OUR_IDS.get(id.toLowerCase())}) reported nothing here`,
+        message: `unused suppression: "${id}" (${rule.meta.id}) reported nothing here`,
         range: s.range,
         start,
         end: start + (s.range.end.character - s.range.start.character),
@@ -167,26 +204,43 @@ function unusedIgnores(result: LintResult): Diagnostic[] {
 function finish(reports: FileReport[], diffs: string[], options: LintCommandOptions, out: NodeJS.WritableStream = process.stdout): number {
   for (const r of reports) if (r.error) process.stderr.write(`xlint: ${r.filePath}: ${r.error}\n`);
   const summary = summarize(reports);
-  const formatter = options.formatters?.[options.format];
-  if (options.diff) out.write(diffs.join(''));
-  else if (formatter) out.write(formatter(reports));
-  else if (options.format === 'json') out.write(formatJson(reports));
-  else out.write(formatStylish(reports, summary, { color: options.color && !!(out as NodeJS.WriteStream).isTTY, unsafeFixes: !!options.unsafeFixes }));
+  const text = render(reports, diffs, options, out);
+  if (options.outputFile) {
+    try {
+      writeOutputFile(options.outputFile, text);
+    } catch (error) {
+      process.stderr.write(`xlint: ${(error as Error).message}\n`);
+      return EXIT.usage;
+    }
+  } else out.write(text);
 
   const invalid = reports.some((r) => r.diagnostics.some((d) => d.ruleId === INVALID_DOCKERFILE));
-  if (summary.failedFiles > 0 || invalid) return 2;
-  if (options.exitZero) return 0;
+  if (summary.failedFiles > 0 || invalid) return EXIT.usage;
+  if (options.exitZero) return EXIT.ok;
   // As in Ruff (and gofmt -d): a diff means the files are not as they should be.
-  if (options.diff && diffs.length > 0) return 1;
+  if (options.diff && diffs.length > 0) return EXIT.findings;
   // With --max-warnings, warnings fail only past that count (as in ESLint).
   const threshold = SEVERITY_RANK[options.failureThreshold ?? 'warning'];
   const counts = (d: Diagnostic) => SEVERITY_RANK[d.severity] >= threshold && !(options.maxWarnings !== undefined && d.severity === 'warning');
-  if (reports.some((r) => r.diagnostics.some(counts))) return 1;
+  if (reports.some((r) => r.diagnostics.some(counts))) return EXIT.findings;
   if (options.maxWarnings !== undefined && summary.warnings > options.maxWarnings) {
     process.stderr.write(`xlint: too many warnings (${summary.warnings}; --max-warnings is ${options.maxWarnings})\n`);
-    return 1;
+    return EXIT.findings;
   }
-  return 0;
+  return EXIT.ok;
+}
+
+/** What the run prints: the diff with --diff, else the statistics with --statistics, else the report in its format. */
+function render(reports: FileReport[], diffs: string[], options: LintCommandOptions, out: NodeJS.WritableStream): string {
+  if (options.diff) return diffs.join('');
+  if (options.statistics) {
+    const stats = statistics(reports, { unsafeFixes: options.unsafeFixes, version: options.version });
+    return options.format === 'json' ? formatStatisticsJson(stats) : formatStatisticsText(stats);
+  }
+  const formatter = formatters[options.format] ?? formatters.stylish;
+  // A file gets colours only when asked for by --color.
+  const color = options.outputFile ? options.color === true : useColor(options.color, out as NodeJS.WriteStream);
+  return formatter(reports, { rules, cwd: process.cwd(), toolVersion: options.version ?? '0.0.0-dev', color, unsafeFixes: !!options.unsafeFixes });
 }
 
 function failed(filePath: string, error: string): FileReport {

@@ -1,6 +1,7 @@
 /** `xlint lsp`: starts the language server from its own bundle, loaded only here (DESIGN §6: cold start). */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { EXIT } from './exit-codes';
 
 export interface LspOptions {
   stdio?: boolean;
@@ -13,10 +14,10 @@ export function runLsp(options: LspOptions): number {
   const bundle = join(__dirname, 'server.js');
   if (!existsSync(bundle)) {
     process.stderr.write(`xlint: the language server is missing (${bundle}); run \`npm run build\`\n`);
-    return 2;
+    return EXIT.usage;
   }
   // A computed path: esbuild leaves this require alone, so the CLI bundle does not include the server.
   const server = require(bundle) as typeof import('../server/main');
   server.runServer(options.nodeIpc ? 'node-ipc' : 'stdio', { version: typeof XLINT_VERSION === 'string' ? XLINT_VERSION : undefined });
-  return 0;
+  return EXIT.ok;
 }

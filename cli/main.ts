@@ -6,21 +6,31 @@ import { runExplainBuild, runGraph } from './explain-build-command';
 import { runLint, type LintCommandOptions } from './lint-command';
 import { runLsp } from './lsp-command';
 import { platformProblem } from './platforms';
-import type { FileReport } from './report';
-import { formatters } from './formats/index';
+import { EXIT } from './exit-codes';
+import { formatNames } from './formats/index';
 import { rules } from '../rules/index';
+import { ruleForId } from './rule-ids';
 import { runRules, runExplainRule } from './rules-command';
 
-export const EXIT = { ok: 0, findings: 1, usage: 2 } as const;
+export { EXIT } from './exit-codes';
 
 declare const XLINT_VERSION: string | undefined;
 const VERSION = typeof XLINT_VERSION === 'string' ? XLINT_VERSION : '0.0.0-dev';
 
-/** Formatters beyond stylish and json (which the lint command owns). */
-const FORMATTERS: Record<string, (reports: FileReport[]) => string> = Object.fromEntries(
-  Object.entries(formatters).map(([name, format]) => [name, (reports: FileReport[]) => format(reports, { rules, cwd: process.cwd(), toolVersion: VERSION })]),
-);
-const FORMATS = ['stylish', 'json', ...Object.keys(FORMATTERS)];
+/** Rule ids, comma-separated and repeatable; ours or the BuildKit / hadolint ids they mirror; `ALL` is every rule. */
+function ruleIds(flag: string) {
+  return (value: string, previous: string[] | undefined): string[] => {
+    const ids = value.split(',').map((id) => id.trim());
+    if (ids.some((id) => id === '')) throw new UsageError(`${flag} "${value}" has an empty entry (rule ids are separated by single commas)`);
+    const resolved = ids.flatMap((id) => {
+      if (id.toLowerCase() === 'all') return rules.map((r) => r.meta.id);
+      const rule = ruleForId(id);
+      if (!rule) throw new UsageError(`${flag}: unknown rule "${id}"; \`xlint rules\` lists them (BuildKit and hadolint ids are accepted for the rules that mirror them)`);
+      return [rule.meta.id];
+    });
+    return [...new Set([...(previous ?? []), ...resolved])];
+  };
+}
 
 function platformList(value: string): string[] {
   const list = value.split(',').map((p) => p.trim());
@@ -59,11 +69,18 @@ export function createProgram(): Command {
     .option('--platform <platforms>', 'target platforms, comma-separated (default: linux/amd64,linux/arm64, or the config file)', platformList)
     .option('--build-platform <platform>', "the builder's platform (default: this machine's)", platform)
     .option('--target <stage>', 'the output stage (default: the last one)')
-    .addOption(new Option('-f, --format <format>', 'output format').choices(FORMATS).default('stylish'))
+    .addOption(new Option('-f, --format <format>', 'output format').choices(formatNames).default('stylish'))
+    .addOption(new Option('--output-format <format>', "Ruff's spelling of --format").choices(formatNames))
+    .option('-o, --output-file <path>', 'write the report to this file (atomically: whole or not at all) instead of stdout')
+    .option('--select <ids>', 'enable only these rules (comma-separated, repeatable; ALL for every rule)', ruleIds('--select'))
+    .option('--extend-select <ids>', 'enable these rules too (comma-separated, repeatable)', ruleIds('--extend-select'))
+    .option('--ignore <ids>', "disable these rules (comma-separated, repeatable); paths are ignored with the config's \"ignore\"", ruleIds('--ignore'))
+    .addOption(new Option('--statistics', 'print the number of findings per rule instead of the findings (text, or JSON with --format json)').conflicts('diff'))
     .option('-c, --config <file>', 'use this config file instead of the nearest .xlintrc.json')
-    .option('--stdin', 'lint standard input (with --fix: print the fixed text)')
+    .option('--stdin', 'lint standard input, as does the path "-" (with --fix: print the fixed text)')
     .option('--stdin-filename <name>', 'the name to report for standard input; also where to look for the config')
-    .option('--no-color', 'no colours, even on a terminal')
+    .option('--color', 'colours even when not on a terminal')
+    .option('--no-color', 'no colours, even on a terminal (also NO_COLOR=1; FORCE_COLOR=1 forces them)')
     .option('-q, --quiet', 'report errors only (same as --severity error)')
     .addOption(new Option('--severity <severity>', 'report only findings of this severity or above').choices(['error', 'warning', 'info']))
     .option('--max-warnings <n>', 'fail when there are more than n warnings (warnings alone then pass)', count)
@@ -78,17 +95,29 @@ Examples:
   xlint --fix services/api/Dockerfile     rewrite it to cross-compile (safe fixes only)
   xlint --diff --unsafe-fixes .           show every fix, safe and unsafe, as a diff
   xlint --format json . > xlint.json      machine-readable findings
+  xlint --select DL3029,hardcoded-arch .  only these rules
+  xlint --statistics .                    how many findings per rule
+  cat Dockerfile | xlint -                lint standard input
   xlint explain-build Dockerfile          on which platform each stage runs, and why it is slow
   xlint graph -f dot Dockerfile | dot -Tsvg > build.svg    a picture of the stages
 
-Exit codes: 0 no findings, 1 findings, 2 bad usage or unreadable input.`,
+Exit codes: 0 no findings, 1 findings (or a diff printed by --diff), 2 bad usage, unreadable input or an output file not written.`,
     )
-    .action(async (paths: string[], options: LintCommandOptions) => {
+    .action(async (paths: string[], options: LintCommandOptions & { outputFormat?: string }) => {
+      const { outputFormat, ...rest } = options;
+      if (outputFormat !== undefined && program.getOptionValueSource('format') === 'cli' && outputFormat !== options.format) {
+        throw new UsageError(`--format ${options.format} and --output-format ${outputFormat} disagree; give one`);
+      }
+      const format = outputFormat ?? options.format;
+      if (options.statistics && !['stylish', 'concise', 'json'].includes(format)) {
+        throw new UsageError(`--statistics prints text, or JSON with --format json; not --format ${format}`);
+      }
       process.exitCode = await runLint(paths, {
-        ...options,
+        ...rest,
+        format,
         buildPlatform: options.buildPlatform ?? defaultBuildPlatform(),
         buildPlatformGiven: options.buildPlatform !== undefined,
-        formatters: FORMATTERS,
+        version: VERSION,
       });
     });
 
@@ -127,7 +156,7 @@ Exit codes: 0 no findings, 1 findings, 2 bad usage or unreadable input.`,
   program
     .command('explain')
     .description("print a rule's documentation")
-    .argument('<rule>', 'the rule id')
+    .argument('<rule>', 'the rule id, or the id of a BuildKit check or hadolint rule it mirrors (DL3029, FromPlatformFlagConstDisallowed)')
     .action((id: string) => {
       process.exitCode = runExplainRule(id);
     });

@@ -14,6 +14,7 @@ import { compare, verify, type VerifyRequest } from '../builder/verify';
 import type { ImageCheck } from '../builder/oci';
 import { rules } from '../rules/index';
 import { decodeDockerfile, readDockerfile, readStdin } from './inputs';
+import { EXIT } from './exit-codes';
 
 export interface VerifyCommandOptions {
   platform: string[];
@@ -33,8 +34,8 @@ export interface VerifyCommandOptions {
   format: 'text' | 'json';
 }
 
-/** 0 every platform passed; 1 a platform failed; 2 bad usage or unreadable input; 3 no usable builder or registry. */
-export const VERIFY_EXIT = { ok: 0, failed: 1, usage: 2, unavailable: 3 } as const;
+/** 0 every platform passed; 1 a platform failed; 2 bad usage or unreadable input; 3 no usable builder or registry: the CLI's one table. */
+export const VERIFY_EXIT = EXIT;
 
 export async function runVerify(file: string | undefined, options: VerifyCommandOptions): Promise<number> {
   const out = (text: string) => process.stdout.write(text);

@@ -1,10 +1,23 @@
 /** One source for rule docs: the generated `docs/rules/<id>.md`, `xlint explain <id>`, SARIF help and editor hovers. */
 import type { Rule } from '../core/rule';
 
-export const DOCS_BASE_URL = 'https://github.com/xlint-dev/xlint/blob/main/docs/rules/';
+export const REPOSITORY_URL = 'https://github.com/xlint-dev/xlint';
+export const DOCS_BASE_URL = `${REPOSITORY_URL}/blob/main/docs/rules/`;
 
-export function ruleDocUrl(id: string): string {
-  return `${DOCS_BASE_URL}${id}.md`;
+/**
+ * The git ref whose docs describe this version: its release tag (`v1.2.3`), or `main` for a
+ * development build (no version, or `0.0.0-dev`), which has no tag.
+ */
+export function docsRef(version?: string): string {
+  return version && /^\d+\.\d+\.\d+(?:[-+][\w.-]+)?$/.test(version) && version !== '0.0.0-dev' ? `v${version}` : 'main';
+}
+
+/**
+ * A rule's documentation page; with a version, the page as released with it (a tag URL that later
+ * edits never change), else the latest. Also the pages of `invalid-dockerfile` and `model-limit`.
+ */
+export function ruleDocUrl(id: string, version?: string): string {
+  return `${REPOSITORY_URL}/blob/${docsRef(version)}/docs/rules/${id}.md`;
 }
 
 const FIX_TEXT: Record<string, string> = { safe: 'safe', unsafe: 'unsafe (`--unsafe-fixes`)', 'display-only': 'display-only (shown, never applied)' };
@@ -70,6 +83,11 @@ export function renderRuleDoc(rule: Rule): string {
     lines.push('', '## References', '', ...docs.references.map((r) => `- <${r}>`));
   }
   return lines.join('\n') + '\n';
+}
+
+/** The doc as a reader sees it (`xlint explain`, SARIF help): without the generated-file comment. */
+export function renderRuleHelp(rule: Rule): string {
+  return renderRuleDoc(rule).replace(/^<!--.*?-->\n/, '');
 }
 
 export function renderRulesIndex(rules: readonly Rule[]): string {

@@ -1,4 +1,4 @@
-/** What the CI formatters share: their signature, the path every one of them prints, and XML escaping. */
+/** What the formatters share: their signature, the path every one of them prints, and XML escaping. */
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 import type { Range } from '../../core/document';
 import type { Rule } from '../../core/rule';
@@ -10,6 +10,10 @@ export interface FormatContext {
   /** Paths in the output are relative to it. */
   cwd: string;
   toolVersion: string;
+  /** Colours (stylish only); decided by the command from flags, NO_COLOR / FORCE_COLOR and the terminal. */
+  color?: boolean;
+  /** Whether unsafe fixes were enabled (stylish hints at them when not). */
+  unsafeFixes?: boolean;
 }
 
 export type Formatter = (reports: FileReport[], context: FormatContext) => string;

@@ -2,11 +2,12 @@
  * `--format sarif`: SARIF 2.1.0 for GitHub code scanning and other SARIF viewers. One run; the driver
  * lists every rule with its generated doc as help; paths are relative to `%SRCROOT%` (the cwd).
  */
+import { createHash } from 'node:crypto';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { INVALID_DOCKERFILE, MODEL_LIMIT } from '../../core/lint';
 import type { Diagnostic, Rule, Severity } from '../../core/rule';
-import { renderRuleDoc, ruleDocUrl } from '../../rules/docs';
+import { renderRuleHelp, ruleDocUrl } from '../../rules/docs';
 import type { FileReport } from '../report';
 import { relativePath, type FormatContext } from './common';
 
@@ -22,7 +23,12 @@ interface ArtifactLocation {
 }
 
 export function formatSarif(reports: FileReport[], context: FormatContext): string {
-  const descriptors = [...context.rules.map(ruleDescriptor), INVALID_DOCKERFILE_DESCRIPTOR, MODEL_LIMIT_DESCRIPTOR];
+  const version = context.toolVersion;
+  const descriptors = [
+    ...context.rules.map((rule) => ruleDescriptor(rule, version)),
+    { ...INVALID_DOCKERFILE_DESCRIPTOR, helpUri: ruleDocUrl(INVALID_DOCKERFILE, version) },
+    { ...MODEL_LIMIT_DESCRIPTOR, helpUri: ruleDocUrl(MODEL_LIMIT, version) },
+  ];
   const ruleIndex = new Map(descriptors.map((d, i) => [d.id, i]));
   const results: object[] = [];
   const notifications: object[] = [];
@@ -31,7 +37,8 @@ export function formatSarif(reports: FileReport[], context: FormatContext): stri
     if (report.error) {
       notifications.push({ level: 'error', message: { text: report.error }, locations: [{ physicalLocation: { artifactLocation } }] });
     }
-    for (const d of report.diagnostics) results.push(result(d, artifactLocation, ruleIndex.get(d.ruleId)));
+    const prints = fingerprints(report);
+    report.diagnostics.forEach((d, i) => results.push(result(d, artifactLocation, ruleIndex.get(d.ruleId), prints[i])));
   }
   const log = {
     $schema: SARIF_SCHEMA_URI,
@@ -54,13 +61,14 @@ export function formatSarif(reports: FileReport[], context: FormatContext): stri
   return JSON.stringify(log, null, 2) + '\n';
 }
 
-function result(d: Diagnostic, artifactLocation: ArtifactLocation, index: number | undefined): object {
+function result(d: Diagnostic, artifactLocation: ArtifactLocation, index: number | undefined, fingerprint: string): object {
   const edits = d.fix ? [...d.fix.edits].sort((a, b) => a.start - b.start) : [];
   return {
     ruleId: d.ruleId,
     ...(index !== undefined ? { ruleIndex: index } : {}),
     level: level(d.severity),
     message: { text: d.message },
+    partialFingerprints: { [FINGERPRINT_KEY]: fingerprint },
     locations: [
       {
         physicalLocation: {
@@ -97,16 +105,50 @@ function result(d: Diagnostic, artifactLocation: ArtifactLocation, index: number
   };
 }
 
-function ruleDescriptor(rule: Rule) {
+/**
+ * Versioned as SARIF asks: a viewer compares only fingerprints under the same key. What it hashes
+ * (rule, the instruction's text with whitespace and continuations normalized, the rank among
+ * identical ones in the file) survives lines added above, re-indentation and re-wrapping.
+ */
+export const FINGERPRINT_KEY = 'xlint/instruction/v1';
+
+/** One fingerprint per diagnostic of the report, in order. */
+export function fingerprints(report: FileReport): string[] {
+  const lines = report.source.replace(/^\ufeff/, '').split(/\r\n|\n|\r/);
+  const escape = /^(?:\s*#[^\n]*\n)*?\s*#\s*escape\s*=\s*`/i.test(report.source.replace(/^\ufeff/, '').slice(0, 1000)) ? '`' : '\\';
+  const continues = (line: number) => line >= 0 && line < lines.length && lines[line].trimEnd().endsWith(escape);
+  const seen = new Map<string, number>();
+  return report.diagnostics.map((d) => {
+    let first = d.range.start.line;
+    while (continues(first - 1)) first--;
+    let last = Math.max(d.range.start.line, d.range.end.character === 0 && d.range.end.line > d.range.start.line ? d.range.end.line - 1 : d.range.end.line);
+    while (continues(last) && last + 1 < lines.length) last++;
+    const instruction = lines
+      .slice(first, last + 1)
+      .map((line) => {
+        const trimmed = line.trim();
+        return trimmed.endsWith(escape) ? trimmed.slice(0, -1) : trimmed;
+      })
+      .join(' ')
+      .replace(/\s+/g, ' ')
+      .trim();
+    const key = JSON.stringify([d.ruleId, instruction]);
+    const occurrence = seen.get(key) ?? 0;
+    seen.set(key, occurrence + 1);
+    return createHash('sha256').update(JSON.stringify([d.ruleId, instruction, occurrence])).digest('hex').slice(0, 32);
+  });
+}
+
+function ruleDescriptor(rule: Rule, version: string) {
   const { meta } = rule;
-  const doc = renderRuleDoc(rule).replace(/^<!--.*?-->\n/, '');
+  const doc = renderRuleHelp(rule);
   return {
     id: meta.id,
     name: pascalCase(meta.id),
     shortDescription: { text: meta.description },
     fullDescription: { text: meta.docs.what },
     help: { text: doc, markdown: doc },
-    helpUri: ruleDocUrl(meta.id),
+    helpUri: ruleDocUrl(meta.id, version),
     defaultConfiguration: { level: level(meta.severity) },
   };
 }

@@ -1,13 +1,10 @@
 /** The default output: grouped by file, colours only on a TTY, a summary line, a hint for unsafe fixes. */
-import type { FileReport, Summary } from '../report';
+import { summarize, type FileReport } from '../report';
+import type { FormatContext } from './common';
 
-export interface StylishOptions {
-  color: boolean;
-  /** Whether unsafe fixes were enabled; when not, say that some are available. */
-  unsafeFixes: boolean;
-}
-
-export function formatStylish(reports: FileReport[], summary: Summary, options: StylishOptions): string {
+export function formatStylish(reports: FileReport[], context: FormatContext): string {
+  const summary = summarize(reports);
+  const options = { color: !!context.color, unsafeFixes: !!context.unsafeFixes };
   const paint = (code: number) => (text: string) => (options.color ? `\u001b[${code}m${text}\u001b[39m` : text);
   const red = paint(31);
   const yellow = paint(33);
