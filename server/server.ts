@@ -9,8 +9,7 @@
  * never by the client's version number; hovers and quick fixes are answered from data prepared with
  * the diagnostics, so they do not wait for another document's analysis.
  */
-import { readFileSync, statSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
   CodeActionKind,
@@ -30,7 +29,8 @@ import {
   type TextEdit,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { CONFIG_NAMES, isIgnored, parseConfig, type Config } from '../rules/config';
+import { ConfigLocator, type LoadedConfig } from '../host/config';
+import { CONFIG_NAMES, isIgnored } from '../rules/config';
 import { collectGarbage } from './memory';
 import { AnalysisPool, type JobResult, type Ticket } from './pool';
 import { FIX_ALL_KIND, hoverAt, isPosition, isRange, kindRequested, selectCodeActions, SOURCE, type Prepared } from './service';
@@ -43,8 +43,8 @@ export const EXPLAIN_BUILD_REQUEST = 'xlint/explainBuild';
 
 /** Documents larger than this are not analysed (the CLI's limit). */
 export const MAX_DOCUMENT_BYTES = 2 * 1024 * 1024;
-/** Config files larger than this are reported, not read. */
-export const MAX_CONFIG_BYTES = 1024 * 1024;
+/** Config files larger than this are reported, not read (the CLI's limit). */
+export { MAX_CONFIG_BYTES } from '../host/config';
 /** The time budget of an analysis of an empty document; it grows with the size (see budgetFor). */
 export const DEFAULT_BUDGET_MS = 2000;
 /** How long a hover waits for its document's analysis before answering "nothing" (it is asked again on the next move). */
@@ -133,7 +133,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   let contents = 0;
   let budgetMs = options.budgetMs ?? DEFAULT_BUDGET_MS;
   const settingsCache = new Map<string, Promise<EffectiveSettings>>();
-  const configCache = new Map<string, { path?: string; config: Config | null; error?: string }>();
+  const configs = new ConfigLocator();
   const states = new Map<string, DocumentState>();
   const timers = new Map<string, NodeJS.Timeout>();
   const reported = new Set<string>();
@@ -211,7 +211,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
         for (const p of problems) warnOnce(p);
         const found = configFor(uri);
         let ignored = false;
-        if (found?.config) {
+        if (found) {
           try {
             ignored = isIgnored(found.path, found.config, fileURLToPath(uri));
           } catch (error) {
@@ -227,7 +227,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     return cached;
   }
 
-  function configFor(uri: string): { path: string; config: Config | null } | null {
+  function configFor(uri: string): LoadedConfig | null {
     if (!uri.startsWith('file:')) return null;
     let dir: string;
     try {
@@ -235,43 +235,13 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     } catch {
       return null;
     }
-    for (;;) {
-      const found = configIn(dir);
-      if (found.error) warnOnce(found.error);
-      if (found.path) return { path: found.path, config: found.config };
-      const parent = dirname(dir);
-      if (parent === dir) return null;
-      dir = parent;
+    try {
+      return configs.find(dir);
+    } catch (error) {
+      // The nearest config file is broken: linted with the defaults, not with one further up.
+      warnOnce(`${(error as Error).message} (the file is ignored until it is fixed)`);
+      return null;
     }
-  }
-
-  function configIn(dir: string): { path?: string; config: Config | null; error?: string } {
-    let entry = configCache.get(dir);
-    if (entry) return entry;
-    entry = { config: null };
-    for (const name of CONFIG_NAMES) {
-      const path = join(dir, name);
-      let size: number;
-      try {
-        // Regular files only: a FIFO or a device named like a config file is never opened.
-        const stat = statSync(path);
-        if (!stat.isFile()) continue;
-        size = stat.size;
-      } catch {
-        continue;
-      }
-      try {
-        if (size > MAX_CONFIG_BYTES) throw new Error(`${path}: too large to be a config file (${size} bytes; the limit is ${MAX_CONFIG_BYTES})`);
-        const text = readFileSync(path, 'utf8');
-        if (text.length > MAX_CONFIG_BYTES) throw new Error(`${path}: too large to be a config file`);
-        entry = { path, config: parseConfig(text, path) };
-      } catch (error) {
-        entry = { path, config: null, error: `${(error as Error).message} (the file is ignored until it is fixed)` };
-      }
-      break;
-    }
-    configCache.set(dir, entry);
-    return entry;
   }
 
   /**
@@ -473,7 +443,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     const changes = Array.isArray(params?.changes) ? params.changes : [];
     if (!changes.some((c) => typeof c?.uri === 'string' && CONFIG_NAMES.some((name) => c.uri.endsWith('/' + name)))) return;
     log('a config file changed: re-reading');
-    configCache.clear();
+    configs.clear();
     reported.clear();
     refreshAll();
   });
