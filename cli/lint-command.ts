@@ -40,6 +40,8 @@ export interface LintCommandOptions {
   stdin?: boolean;
   stdinFilename?: string;
   reportUnusedIgnores?: boolean;
+  /** false with --no-ignore: .gitignore, .ignore and the config's `ignore` leave nothing out. */
+  ignoreFiles?: boolean;
   /** Rule ids (ours, resolved from mirrored ones): --select replaces the enabled set, --extend-select adds, --ignore removes. */
   select?: string[];
   extendSelect?: string[];
@@ -95,13 +97,13 @@ export async function runLint(patterns: string[], given: LintCommandOptions): Pr
     if (options.fix && !options.diff) fixedStdin = report.source;
     reports.push(report);
   } else {
-    const { files, named, errors, warnings, roots } = discover(patterns, cwd);
+    const { files, named, errors, warnings, roots } = discover(patterns, cwd, { ignoreFiles: options.ignoreFiles !== false });
     for (const warning of warnings) process.stderr.write(`xlint: warning: ${warning}\n`);
     reports.push(...errors.map((e) => failed(e.path, e.message)));
     const writer = new FixWriter(roots);
     for (const file of files) {
       const loaded = configFor(file);
-      if (loaded && isIgnored(loaded.path, loaded.config, resolve(cwd, file))) {
+      if (options.ignoreFiles !== false && loaded && isIgnored(loaded.path, loaded.config, resolve(cwd, file))) {
         // As ESLint does: a file named on the command line is not skipped without a word.
         if (named.has(file)) process.stderr.write(`xlint: warning: ${file}: file ignored because of a matching ignore pattern "${ignoringPattern(loaded, resolve(cwd, file))}" in ${loaded.path}\n`);
         continue;

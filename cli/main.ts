@@ -3,6 +3,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { platformOfNode } from '../core/platform';
 import { ConfigError } from './config';
 import { runExplainBuild, runGraph } from './explain-build-command';
+import { noIgnoreOption } from './discover';
 import { runLint, type LintCommandOptions } from './lint-command';
 import { runLsp } from './lsp-command';
 import { platformProblem } from './platforms';
@@ -77,6 +78,7 @@ export function createProgram(): Command {
     .option('--ignore <ids>', "disable these rules (comma-separated, repeatable); paths are ignored with the config's \"ignore\"", ruleIds('--ignore'))
     .addOption(new Option('--statistics', 'print the number of findings per rule instead of the findings (text, or JSON with --format json)').conflicts('diff'))
     .option('-c, --config <file>', 'use this config file instead of the nearest .xlintrc.json')
+    .addOption(noIgnoreOption())
     .option('--stdin', 'lint standard input, as does the path "-" (with --fix: print the fixed text)')
     .option('--stdin-filename <name>', 'the name to report for standard input; also where to look for the config')
     .option('--color', 'colours even when not on a terminal')
