@@ -9,8 +9,6 @@
  * never by the client's version number; hovers and quick fixes are answered from data prepared with
  * the diagnostics, so they do not wait for another document's analysis.
  */
-import { dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import {
   CodeActionKind,
   DiagnosticSeverity,
@@ -29,12 +27,12 @@ import {
   type TextEdit,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { ConfigLocator, type LoadedConfig } from '../host/config';
-import { CONFIG_NAMES, isIgnored } from '../rules/config';
+import { CONFIG_NAMES } from '../rules/config';
 import { collectGarbage } from './memory';
 import { AnalysisPool, type JobResult, type Ticket } from './pool';
 import { FIX_ALL_KIND, hoverAt, isPosition, isRange, kindRequested, selectCodeActions, SOURCE, type Prepared } from './service';
-import { effectiveSettings, readEditorSettings, settingsKey, type EditorSettings, type EffectiveSettings } from './settings';
+import { settingsKey, type EditorSettings, type EffectiveSettings } from './settings';
+import { SettingsCache } from './settings-cache';
 import { WORKER_DATA } from './worker';
 
 export const FIX_ALL_COMMAND = 'xlint.server.fixAll';
@@ -63,8 +61,6 @@ const COLLECT_PER_EVENT = 64 * 1024;
 const COLLECT_WHEN_IDLE_MS = 1000;
 /** ...and, this much later and still idle, collect again, which shrinks the heaps (see noteWork). */
 const SHRINK_WHEN_IDLE_MS = 5500;
-/** How long the server waits for workspace/configuration before linting with the defaults. */
-const CONFIGURATION_TIMEOUT_MS = 5000;
 
 /** Codes of the diagnostics that say a document was not analysed. */
 export const NOT_ANALYSED = { tooLarge: 'file-too-large', timeout: 'analysis-timeout', failed: 'internal-error' } as const;
@@ -125,15 +121,10 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   const documents = new TextDocuments(TextDocument);
   let capabilities: ClientCapabilities = {};
   let pull = false;
-  let askForSettings = false;
-  /** Settings for clients that cannot answer workspace/configuration: pushed with didChangeConfiguration. */
-  let globalSettings: unknown = undefined;
   /** Bumped whenever settings or config files change: part of every pull diagnostic's resultId. */
   let generation = 0;
   let contents = 0;
   let budgetMs = options.budgetMs ?? DEFAULT_BUDGET_MS;
-  const settingsCache = new Map<string, Promise<EffectiveSettings>>();
-  const configs = new ConfigLocator();
   const states = new Map<string, DocumentState>();
   const timers = new Map<string, NodeJS.Timeout>();
   const reported = new Set<string>();
@@ -149,6 +140,13 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     connection.console.warn(`[xlint] ${message}`);
     connection.window.showWarningMessage(`xlint: ${message}`);
   };
+  const settingsCache = new SettingsCache({
+    askClient: (uri) => connection.workspace.getConfiguration({ scopeUri: uri, section: 'xlint' }),
+    log,
+    logError,
+    warnOnce,
+  });
+  const settingsFor = (uri: string) => settingsCache.get(uri);
 
   const defaultScript = __filename.endsWith('.js') ? __filename : null;
   const pool = new AnalysisPool({
@@ -166,11 +164,11 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   connection.onInitialize((params): InitializeResult => {
     capabilities = params?.capabilities ?? {};
     pull = !!capabilities.textDocument?.diagnostic;
-    askForSettings = !!capabilities.workspace?.configuration;
+    settingsCache.askClient = !!capabilities.workspace?.configuration;
     const init = params?.initializationOptions as { settings?: unknown; budgetMs?: unknown } | undefined;
-    globalSettings = init?.settings;
+    settingsCache.global = init?.settings;
     if (typeof init?.budgetMs === 'number' && init.budgetMs >= 1) budgetMs = init.budgetMs;
-    log(`starting: ${pull ? 'pull' : 'push'} diagnostics, settings ${askForSettings ? 'per folder' : 'global'}, analysis budget ${budgetMs} ms`);
+    log(`starting: ${pull ? 'pull' : 'push'} diagnostics, settings ${settingsCache.askClient ? 'per folder' : 'global'}, analysis budget ${budgetMs} ms`);
     return {
       capabilities: {
         textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
@@ -190,59 +188,6 @@ export function startServer(connection: Connection, options: ServerOptions = {})
         .catch((error) => logError(`cannot watch config files: ${(error as Error).message}`));
     }
   });
-
-  // Settings: the client's `xlint` section for the document's folder, over the nearest config file.
-  function settingsFor(uri: string): Promise<EffectiveSettings> {
-    let cached = settingsCache.get(uri);
-    if (!cached) {
-      let promise: Promise<EffectiveSettings> | undefined = undefined;
-      promise = (async () => {
-        let raw = globalSettings;
-        if (askForSettings) {
-          try {
-            raw = await withTimeout(connection.workspace.getConfiguration({ scopeUri: uri, section: 'xlint' }), CONFIGURATION_TIMEOUT_MS);
-          } catch (error) {
-            // Asked again next time, not cached.
-            if (settingsCache.get(uri) === promise) settingsCache.delete(uri);
-            logError(`the client did not answer workspace/configuration (${(error as Error).message}): using the defaults`);
-          }
-        }
-        const { settings, problems } = readEditorSettings(raw);
-        for (const p of problems) warnOnce(p);
-        const found = configFor(uri);
-        let ignored = false;
-        if (found) {
-          try {
-            ignored = isIgnored(found.path, found.config, fileURLToPath(uri));
-          } catch (error) {
-            warnOnce(`${found.path}: ${(error as Error).message}`);
-          }
-        }
-        if (ignored) log(`${uri}: ignored by ${found!.path}`);
-        return effectiveSettings(settings, found?.config ?? null, process.arch, ignored);
-      })();
-      cached = promise;
-      settingsCache.set(uri, cached);
-    }
-    return cached;
-  }
-
-  function configFor(uri: string): LoadedConfig | null {
-    if (!uri.startsWith('file:')) return null;
-    let dir: string;
-    try {
-      dir = dirname(fileURLToPath(uri));
-    } catch {
-      return null;
-    }
-    try {
-      return configs.find(dir);
-    } catch (error) {
-      // The nearest config file is broken: linted with the defaults, not with one further up.
-      warnOnce(`${(error as Error).message} (the file is ignored until it is fixed)`);
-      return null;
-    }
-  }
 
   /**
    * The outcome for a document's current text: known, on its way, or asked for now. Null when the
@@ -414,7 +359,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     pool.cancel(analyzeKey(uri));
     pool.cancel(fixAllKey(uri));
     pool.forget(uri);
-    settingsCache.delete(uri);
+    settingsCache.forget(uri);
     if (!pull) void connection.sendDiagnostics({ uri, diagnostics: [] }).catch(() => undefined);
   });
 
@@ -432,9 +377,9 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   });
 
   connection.onDidChangeConfiguration((params) => {
-    if (!askForSettings) {
-      const settings = (params?.settings as { xlint?: unknown } | null)?.xlint;
-      if (settings !== undefined) globalSettings = settings;
+    if (!settingsCache.askClient) {
+      const pushed = (params?.settings as { xlint?: unknown } | null)?.xlint;
+      if (pushed !== undefined) settingsCache.global = pushed;
     }
     refreshAll();
   });
@@ -443,8 +388,8 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     const changes = Array.isArray(params?.changes) ? params.changes : [];
     if (!changes.some((c) => typeof c?.uri === 'string' && CONFIG_NAMES.some((name) => c.uri.endsWith('/' + name)))) return;
     log('a config file changed: re-reading');
-    configs.clear();
     reported.clear();
+    settingsCache.clearConfigs();
     refreshAll();
   });
 
@@ -580,22 +525,6 @@ function limited(text: string, code: string, message: string, severity: Diagnost
   if (end > 0 && text.charCodeAt(end - 1) === 13) end--;
   const range = { start: { line: 0, character: 0 }, end: { line: 0, character: Math.min(end, 200) } };
   return { kind: 'limited', diagnostic: { range, severity, code, source: SOURCE, message } };
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no answer in ${ms} ms`)), ms);
-    promise.then(
-      (value) => {
-        clearTimeout(timer);
-        resolve(value);
-      },
-      (error) => {
-        clearTimeout(timer);
-        reject(error);
-      },
-    );
-  });
 }
 
 /** The promise's value, or null if it takes longer than `ms`. */
