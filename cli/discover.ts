@@ -221,7 +221,7 @@ export class IgnoreFiles {
     let rules: Ignore | null = null;
     const add = (file: string) => {
       const text = this.read(file);
-      if (text !== null) (rules ??= ignore({ allowRelativePaths: true })).add(text);
+      if (text !== null) (rules ??= ignore({ allowRelativePaths: true, ignorecase: false })).add(text);
     };
     if (names === null || names.has('.git')) add(join(dir, '.git', 'info', 'exclude'));
     for (const name of IGNORE_FILES) if (names === null || names.has(name)) add(join(dir, name));

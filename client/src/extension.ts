@@ -5,6 +5,8 @@
  */
 import * as vscode from 'vscode';
 import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
+// The one list of Dockerfile names (a pure module, bundled in); client/package.json's copy is generated from it.
+import { EDITOR_DOCUMENT_GLOB, isDockerfileName } from '../../core/dockerfile-names';
 
 const FIX_ALL_COMMAND = 'xlint.server.fixAll';
 const EXPLAIN_BUILD_REQUEST = 'xlint/explainBuild';
@@ -23,7 +25,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     documentSelector: [
       { language: 'dockerfile', scheme: 'file' },
       { language: 'dockerfile', scheme: 'untitled' },
-      { pattern: '**/{Dockerfile,Containerfile,*.Dockerfile,Dockerfile.*,*.dockerfile}', scheme: 'file' },
+      { pattern: EDITOR_DOCUMENT_GLOB, scheme: 'file' },
     ],
     outputChannel: output,
     // didChangeConfiguration on every change of `xlint.*`; the server then asks per folder.
@@ -74,7 +76,7 @@ export async function deactivate(): Promise<void> {
 
 function activeDockerfile(): vscode.TextDocument | undefined {
   const document = vscode.window.activeTextEditor?.document;
-  if (!document || (document.languageId !== 'dockerfile' && !/(^|[\\/])(Dockerfile|Containerfile)([^\\/]*)$|\.dockerfile$/i.test(document.fileName))) {
+  if (!document || (document.languageId !== 'dockerfile' && !isDockerfileName(document.fileName.split(/[\\/]/).pop() ?? ''))) {
     void vscode.window.showWarningMessage('xlint: open a Dockerfile first.');
     return undefined;
   }
