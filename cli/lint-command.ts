@@ -3,6 +3,7 @@ import { createTwoFilesPatch } from 'diff';
 import { dirname, resolve } from 'node:path';
 import { fixText } from '../core/fix';
 import { INVALID_DOCKERFILE, lint, type LintOptions, type LintResult } from '../core/lint';
+import type { ImageIndex } from '../core/images';
 import type { Diagnostic, Severity } from '../core/rule';
 import { rules } from '../rules/index';
 import { readBuildContext } from './context';
@@ -52,6 +53,9 @@ export interface LintCommandOptions {
   outputFile?: string;
   /** The tool's version, for the documentation URLs in the output. */
   version?: string;
+  /** Ask the registries about the images the builds pull (rule base-image-platform); `offline`: from the cache only. */
+  checkImages?: boolean;
+  offline?: boolean;
 }
 
 const SEVERITY_RANK: Record<Severity, number> = { info: 0, warning: 1, error: 2 };
@@ -83,6 +87,21 @@ export async function runLint(patterns: string[], given: LintCommandOptions): Pr
   const reports: FileReport[] = [];
   const diffs: string[] = [];
   let fixedStdin: string | null = null;
+  // --check-images: the registries' answers for every checked file, asked before the lint (the engine does no I/O).
+  const images = { index: undefined as ImageIndex | undefined, failed: false, checked: new Set<string>() };
+  const askRegistries = async (inputs: { file: string; text: string }[]) => {
+    const { checkImagesSettings, fetchImages } = await import('./check-images');
+    const checked = inputs.flatMap(({ file, text }) => {
+      const settings = checkImagesSettings(options, configFor(file)?.config);
+      return settings ? [{ file, text, engine: engineFor(file), settings }] : [];
+    });
+    if (checked.length === 0) return;
+    for (const { file } of checked) images.checked.add(file);
+    const run = await fetchImages(checked, (message) => process.stderr.write(`xlint: warning: ${message}\n`));
+    images.index = run.images;
+    images.failed = run.failed;
+  };
+  const withImages = (file: string, engine: LintOptions): LintOptions => (images.checked.has(file) ? { ...engine, images: images.index } : engine);
 
   if (options.stdin) {
     const name = options.stdinFilename ?? '<stdin>';
@@ -93,7 +112,8 @@ export async function runLint(patterns: string[], given: LintCommandOptions): Pr
       reports.push(failed(name, (error as Error).message));
       return finish(reports, diffs, options);
     }
-    const report = lintOne(name, text, engineFor(options.stdinFilename ?? 'Dockerfile'), options, diffs);
+    if (options.checkImages || options.offline || configFor(options.stdinFilename ?? 'Dockerfile')?.config.checkImages) await askRegistries([{ file: options.stdinFilename ?? 'Dockerfile', text }]);
+    const report = lintOne(name, text, withImages(options.stdinFilename ?? 'Dockerfile', engineFor(options.stdinFilename ?? 'Dockerfile')), options, diffs);
     if (options.fix && !options.diff) fixedStdin = report.source;
     reports.push(report);
   } else {
@@ -101,6 +121,17 @@ export async function runLint(patterns: string[], given: LintCommandOptions): Pr
     for (const warning of warnings) process.stderr.write(`xlint: warning: ${warning}\n`);
     reports.push(...errors.map((e) => failed(e.path, e.message)));
     const writer = new FixWriter(roots);
+    if (options.checkImages || options.offline || files.some((file) => configFor(file)?.config.checkImages)) {
+      const inputs: { file: string; text: string }[] = [];
+      for (const file of files) {
+        try {
+          inputs.push({ file, text: readDockerfile(file) });
+        } catch {
+          // reported by the lint below
+        }
+      }
+      await askRegistries(inputs);
+    }
     for (const file of files) {
       const loaded = configFor(file);
       if (options.ignoreFiles !== false && loaded && isIgnored(loaded.path, loaded.config, resolve(cwd, file))) {
@@ -115,7 +146,7 @@ export async function runLint(patterns: string[], given: LintCommandOptions): Pr
         reports.push(failed(file, (error as Error).message));
         continue;
       }
-      const report = lintOne(file, text, engineFor(file), options, diffs);
+      const report = lintOne(file, text, withImages(file, engineFor(file)), options, diffs);
       if (options.fix && !options.diff && report.source !== text && !report.error) {
         try {
           writer.write(file, text, report.source);
@@ -130,9 +161,14 @@ export async function runLint(patterns: string[], given: LintCommandOptions): Pr
   if (fixedStdin !== null) {
     // Like `ruff check --fix -`: the fixed text on stdout, the findings on stderr.
     process.stdout.write(fixedStdin);
-    return finish(reports, diffs, options, process.stderr);
+    return registryExit(finish(reports, diffs, options, process.stderr), images.failed);
   }
-  return finish(reports, diffs, options);
+  return registryExit(finish(reports, diffs, options), images.failed);
+}
+
+/** With `"checkImages": {"failOnRegistryError": true}`, a registry that could not be asked is exit 3 (as in verify), unless the run is already a usage error. */
+function registryExit(code: number, registryFailed: boolean): number {
+  return registryFailed && code !== EXIT.usage ? EXIT.unavailable : code;
 }
 
 function lintOne(file: string, text: string, given: LintOptions, options: LintCommandOptions, diffs: string[]): FileReport {

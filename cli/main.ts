@@ -89,6 +89,8 @@ export function createProgram(): Command {
     .addOption(new Option('--failure-threshold <severity>', 'the lowest severity that makes the exit code 1 (default: warning; info findings never fail a run unless asked)').choices(['error', 'warning', 'info']))
     .option('--report-unused-ignores', 'report xlint, check=skip and hadolint suppressions that suppress nothing')
     .option('--exit-zero', 'exit 0 even when there are findings')
+    .option('--check-images', 'ask the registries whether each pulled image has the platforms the build pulls it for (rule base-image-platform; uses the network; answers cached)')
+    .option('--offline', 'with --check-images (implied): answer from the image cache only, ask no registry')
     .addHelpText(
       'after',
       `
