@@ -1,5 +1,6 @@
 // Builds the VS Code extension: bundles the client and the language server into client/dist (the
-// .vsix needs nothing else), copies the grammar, and packages dist/xlint-<version>.vsix with vsce.
+// .vsix needs nothing else), copies the grammar, and packages dist-vsix/xlint-<version>.vsix with vsce
+// (not in dist/, whose bundles are what the npm package ships).
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
@@ -18,8 +19,8 @@ copyFileSync(join(root, 'syntaxes/xlint.injection.tmLanguage.json'), join(out, '
 
 if (!process.argv.includes('--no-package')) {
   const { version } = JSON.parse(readFileSync(join(client, 'package.json'), 'utf8'));
-  const vsix = join(root, 'dist', `xlint-${version}.vsix`);
-  mkdirSync(join(root, 'dist'), { recursive: true });
+  const vsix = join(root, 'dist-vsix', `xlint-${version}.vsix`);
+  mkdirSync(join(root, 'dist-vsix'), { recursive: true });
   const vsce = join(root, 'node_modules/@vscode/vsce/vsce');
   execFileSync(process.execPath, [vsce, 'package', '--no-dependencies', '--out', vsix], { cwd: client, stdio: ['ignore', 'inherit', 'inherit'] });
   console.log(vsix);

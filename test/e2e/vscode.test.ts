@@ -84,7 +84,7 @@ describeWithParts('VS Code (code-server + Chromium)', missing, () => {
     );
     const vsix = await time('package .vsix', async () => {
       execFileSync(process.execPath, [join(ROOT, 'scripts', 'build-vsix.mjs')], { cwd: ROOT, stdio: 'pipe' });
-      return join(ROOT, 'dist', readdirSync(join(ROOT, 'dist')).find((f) => /^xlint-.*\.vsix$/.test(f))!);
+      return join(ROOT, 'dist-vsix', readdirSync(join(ROOT, 'dist-vsix')).find((f) => /^xlint-.*\.vsix$/.test(f))!);
     });
     const base = [codeServer!, '--config', join(work, 'config.yaml'), '--user-data-dir', userData, '--extensions-dir', extensions];
     await time('install .vsix', async () => {
