@@ -3,6 +3,8 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+
+const IS_ROOT_USER = process.getuid?.() === 0;
 import { beforeAll, describe, expect, it } from 'vitest';
 
 const CLI = join(__dirname, '..', 'dist', 'xlint.js');
@@ -94,7 +96,8 @@ describe('exit codes and output', () => {
       column: 12,
       endLine: 2,
       endColumn: 23,
-      fix: { title: expect.any(String), safety: 'safe' },
+      url: 'https://github.com/xlint-dev/xlint/blob/v0.1.0/docs/rules/undeclared-platform-arg.md',
+      fix: { title: expect.any(String), safety: 'safe', edits: [{ line: 2, column: 1, endLine: 2, endColumn: 1, text: 'ARG TARGETARCH\n' }] },
     });
   });
 
@@ -343,5 +346,262 @@ describe('rules and explain', () => {
     const doc = xlint(['explain', 'redundant-target-platform']);
     expect(doc.stdout).toContain('## Why is this bad?');
     expect(xlint(['explain', 'nope'])).toMatchObject({ status: 2, stderr: expect.stringContaining('no rule "nope"') });
+  });
+});
+
+// ---------------------------------------------------------------- issue 13: the habits users bring from Ruff, hadolint and ESLint
+
+/** A constant-platform warning on line 1 and an undeclared-platform-arg error on line 2. */
+const TWO_RULES = 'FROM --platform=linux/amd64 golang:1.22 AS build\nRUN GOARCH=$TARGETARCH go build -o /out/app .\nFROM alpine\nCOPY --from=build /out/app /app\n';
+const BUILDER = ['--build-platform', 'linux/amd64'];
+
+/** The CLI with exactly this colour environment (NO_COLOR and FORCE_COLOR unset unless given). */
+function xlintEnv(args: string[], env: Record<string, string>, cwd?: string): Run {
+  const base = { ...process.env };
+  delete base.NO_COLOR;
+  delete base.FORCE_COLOR;
+  const result = spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: 'utf8', env: { ...base, ...env } });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+const rulesOf = (run: Run) => [...run.stdout.matchAll(/\[([a-z-]+)\]/g)].map((m) => m[1]);
+
+describe('colours: --color, NO_COLOR, FORCE_COLOR, the terminal', () => {
+  const ANSI = /\u001b\[/;
+  const dir = project({ Dockerfile: TWO_RULES });
+  const colours = (args: string[], env: Record<string, string>) => ANSI.test(xlintEnv([...BUILDER, ...args], env, dir).stdout);
+
+  it('none into a pipe, unless forced', () => {
+    expect(colours([], {})).toBe(false);
+    expect(colours([], { FORCE_COLOR: '1' })).toBe(true);
+    expect(colours([], { FORCE_COLOR: '' })).toBe(true);
+    expect(colours([], { FORCE_COLOR: '0' })).toBe(false);
+    expect(colours([], { FORCE_COLOR: 'false' })).toBe(false);
+  });
+
+  it('NO_COLOR (any non-empty value) beats FORCE_COLOR; an empty NO_COLOR is not set', () => {
+    expect(colours([], { NO_COLOR: '1', FORCE_COLOR: '1' })).toBe(false);
+    expect(colours([], { NO_COLOR: 'no', FORCE_COLOR: '3' })).toBe(false);
+    expect(colours([], { NO_COLOR: '', FORCE_COLOR: '1' })).toBe(true);
+  });
+
+  it('the command line beats both', () => {
+    expect(colours(['--color'], { NO_COLOR: '1' })).toBe(true);
+    expect(colours(['--color'], { FORCE_COLOR: '0' })).toBe(true);
+    expect(colours(['--no-color'], { FORCE_COLOR: '1' })).toBe(false);
+  });
+});
+
+describe('--select, --extend-select, --ignore (rule ids, as in Ruff)', () => {
+  const dir = project({ Dockerfile: TWO_RULES });
+  const run = (...args: string[]) => xlint([...BUILDER, '--format', 'concise', ...args], { cwd: dir });
+
+  it('--select enables exactly its rules; mirrored BuildKit and hadolint ids name ours', () => {
+    expect(rulesOf(run())).toEqual(['constant-platform', 'undeclared-platform-arg']);
+    expect(rulesOf(run('--select', 'constant-platform'))).toEqual(['constant-platform']);
+    expect(rulesOf(run('--select', 'DL3029'))).toEqual(['constant-platform']);
+    expect(rulesOf(run('--select', 'fromplatformflagconstdisallowed'))).toEqual(['constant-platform']);
+    expect(rulesOf(run('--select', 'undeclared-platform-arg'))).toEqual(['undeclared-platform-arg']);
+    const none = run('--select', 'hardcoded-arch');
+    expect([none.status, none.stdout]).toEqual([0, '']);
+    expect(rulesOf(run('--select', 'ALL'))).toEqual(['constant-platform', 'undeclared-platform-arg']);
+  });
+
+  it('--extend-select adds, --ignore removes and wins; both take commas and repeat', () => {
+    expect(rulesOf(run('--select', 'hardcoded-arch', '--extend-select', 'DL3029'))).toEqual(['constant-platform']);
+    expect(rulesOf(run('--select', 'hardcoded-arch,DL3029', '--select', 'undeclared-platform-arg'))).toEqual(['constant-platform', 'undeclared-platform-arg']);
+    expect(rulesOf(run('--ignore', 'FromPlatformFlagConstDisallowed'))).toEqual(['undeclared-platform-arg']);
+    expect(rulesOf(run('--ignore', 'constant-platform', '--ignore', 'undeclared-platform-arg'))).toEqual([]);
+    expect(rulesOf(run('--select', 'constant-platform', '--ignore', 'DL3029'))).toEqual([]);
+  });
+
+  it('--select and --extend-select turn on a rule the config turned off; --ignore turns off what it enables', () => {
+    const configured = project({ Dockerfile: TWO_RULES, '.xlintrc.json': JSON.stringify({ rules: { 'constant-platform': 'off', 'undeclared-platform-arg': 'info' } }) });
+    const go = (...args: string[]) => xlint([...BUILDER, '--format', 'concise', ...args], { cwd: configured });
+    expect(rulesOf(go())).toEqual(['undeclared-platform-arg']);
+    expect(rulesOf(go('--extend-select', 'constant-platform'))).toEqual(['constant-platform', 'undeclared-platform-arg']);
+    // A rule enabled again keeps the severity the config gave it.
+    expect(go('--select', 'constant-platform,undeclared-platform-arg').stdout).toContain(': info [undeclared-platform-arg]');
+    expect(rulesOf(go('--ignore', 'undeclared-platform-arg'))).toEqual([]);
+  });
+
+  it('an unknown id or an empty entry is a usage error (exit 2) naming it', () => {
+    expect(run('--select', 'no-such-rule')).toMatchObject({ status: 2, stdout: '', stderr: expect.stringContaining('--select: unknown rule "no-such-rule"') });
+    expect(run('--ignore', 'DL3008')).toMatchObject({ status: 2, stderr: expect.stringContaining('--ignore: unknown rule "DL3008"') });
+    expect(run('--extend-select', 'constant-platform,,DL3029')).toMatchObject({ status: 2, stderr: expect.stringContaining('empty entry') });
+  });
+
+  it('--report-unused-ignores says nothing of suppressions for a rule that did not run', () => {
+    const suppressed = project({ Dockerfile: '# hadolint ignore=DL3029\n' + TWO_RULES });
+    const go = (...args: string[]) => xlint([...BUILDER, '--format', 'concise', '--report-unused-ignores', ...args], { cwd: suppressed });
+    expect(rulesOf(go())).toEqual(['undeclared-platform-arg']);
+    expect(rulesOf(go('--ignore', 'constant-platform'))).toEqual(['undeclared-platform-arg']);
+  });
+});
+
+describe('xlint - reads standard input', () => {
+  it('lints it as --stdin does, and --fix prints the fixed text', () => {
+    const run = xlint([...BUILDER, '--format', 'concise', '-'], { input: TWO_RULES });
+    expect(run.status).toBe(1);
+    expect(run.stdout).toContain('<stdin>:2:12: error [undeclared-platform-arg] ');
+    expect(xlint([...BUILDER, '-', '--stdin-filename', 'svc/Dockerfile', '--format', 'concise'], { input: TWO_RULES }).stdout).toContain('svc/Dockerfile:1:6: warning [constant-platform]');
+    const fixed = xlint([...BUILDER, '--fix', '-'], { input: TWO_RULES });
+    expect(fixed.stdout).toContain('ARG TARGETARCH\nRUN GOARCH');
+    expect(fixed.stderr).toContain('constant-platform');
+  });
+
+  it('"-" with paths is a usage error', () => {
+    const dir = project({ Dockerfile: CLEAN });
+    expect(xlint(['-', 'Dockerfile'], { cwd: dir, input: CLEAN })).toMatchObject({ status: 2, stderr: expect.stringContaining('cannot be combined with paths') });
+  });
+});
+
+describe('--format concise and --output-format', () => {
+  it('prints path:line:col: severity [rule] message, one line per finding, nothing when clean', () => {
+    const dir = project({ Dockerfile: TWO_RULES, 'svc/Dockerfile': CLEAN });
+    const run = xlint([...BUILDER, '--format', 'concise', '.'], { cwd: dir });
+    expect(run.status).toBe(1);
+    const lines = run.stdout.trimEnd().split('\n');
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toMatch(/^Dockerfile:1:6: warning \[constant-platform\] "--platform=linux\/amd64" pins this stage/);
+    expect(lines[1]).toMatch(/^Dockerfile:2:12: error \[undeclared-platform-arg\] \$TARGETARCH is empty here/);
+    expect(xlint(['--format', 'concise'], { cwd: project({ Dockerfile: CLEAN }) })).toMatchObject({ status: 0, stdout: '' });
+  });
+
+  it("accepts Ruff's --output-format; two formats that disagree are a usage error", () => {
+    const dir = project({ Dockerfile: TWO_RULES });
+    expect(xlint([...BUILDER, '--output-format', 'concise'], { cwd: dir }).stdout).toBe(xlint([...BUILDER, '-f', 'concise'], { cwd: dir }).stdout);
+    expect(JSON.parse(xlint([...BUILDER, '--output-format', 'json'], { cwd: dir }).stdout)[0].diagnostics).toHaveLength(2);
+    expect(xlint([...BUILDER, '--format', 'concise', '--output-format', 'concise'], { cwd: dir }).status).toBe(1);
+    expect(xlint(['--format', 'json', '--output-format', 'concise'], { cwd: dir })).toMatchObject({ status: 2, stderr: expect.stringContaining('disagree') });
+    expect(xlint(['--output-format', 'xml'], { cwd: dir })).toMatchObject({ status: 2, stderr: expect.stringContaining('xml') });
+  });
+});
+
+describe('--statistics', () => {
+  const dir = project({ Dockerfile: TWO_RULES, 'b/Dockerfile': TWO_RULES });
+
+  it('counts findings per rule with their severity and how many --fix fixes, instead of the findings', () => {
+    const run = xlint([...BUILDER, '--statistics', '.'], { cwd: dir });
+    expect(run.status).toBe(1);
+    expect(run.stdout.split('\n')).toEqual([
+      // The most frequent first; a tie in id order.
+      '2  warning  constant-platform',
+      '2  error    undeclared-platform-arg  2 fixable',
+      'Found 4 findings (2 fixable with `xlint --fix`).',
+      '',
+    ]);
+    expect(xlint(['--statistics'], { cwd: project({ Dockerfile: CLEAN }) })).toMatchObject({ status: 0, stdout: '' });
+  });
+
+  it('is a JSON object with --format json; unsafe fixes count with --unsafe-fixes', () => {
+    const stats = JSON.parse(xlint([...BUILDER, '--statistics', '--format', 'json', '.'], { cwd: dir }).stdout);
+    expect(stats).toEqual({
+      total: 4,
+      fixable: 2,
+      rules: {
+        'constant-platform': { count: 2, severities: { warning: 2 }, fixable: 0, url: expect.stringMatching(/\/docs\/rules\/constant-platform\.md$/) },
+        'undeclared-platform-arg': { count: 2, severities: { error: 2 }, fixable: 2, url: expect.stringMatching(/\/docs\/rules\/undeclared-platform-arg\.md$/) },
+      },
+    });
+    expect(Object.keys(stats.rules)).toEqual(['constant-platform', 'undeclared-platform-arg']);
+    const unsafe = JSON.parse(xlint([...BUILDER, '--statistics', '--unsafe-fixes', '-f', 'json', '.'], { cwd: dir }).stdout);
+    expect(unsafe.rules['constant-platform'].fixable).toBe(2);
+  });
+
+  it('refuses formats it cannot print and --diff', () => {
+    expect(xlint(['--statistics', '--format', 'sarif'], { cwd: dir })).toMatchObject({ status: 2, stderr: expect.stringContaining('--statistics') });
+    expect(xlint(['--statistics', '--diff'], { cwd: dir })).toMatchObject({ status: 2, stderr: expect.stringContaining('cannot be used with option') });
+  });
+});
+
+describe('-o/--output-file', () => {
+  it('writes the report to the file, not stdout, with the same exit code', () => {
+    const dir = project({ Dockerfile: TWO_RULES });
+    const run = xlint([...BUILDER, '-f', 'sarif', '-o', 'xlint.sarif'], { cwd: dir });
+    expect([run.status, run.stdout]).toEqual([1, '']);
+    const log = JSON.parse(readFileSync(join(dir, 'xlint.sarif'), 'utf8'));
+    expect(log.runs[0].results).toHaveLength(2);
+    expect(readdirSync(dir).sort()).toEqual(['Dockerfile', 'xlint.sarif']);
+    // Statistics and diffs go there too; a clean run writes an empty report.
+    expect(xlint([...BUILDER, '--diff', '--output-file', 'fix.diff'], { cwd: dir }).status).toBe(1);
+    expect(readFileSync(join(dir, 'fix.diff'), 'utf8')).toContain('+ARG TARGETARCH');
+    const clean = project({ Dockerfile: CLEAN });
+    expect(xlint(['-o', 'report.txt'], { cwd: clean }).status).toBe(0);
+    expect(readFileSync(join(clean, 'report.txt'), 'utf8')).toBe('');
+  });
+
+  it('replaces an existing report whole, keeping its mode; no colours in a file unless --color', () => {
+    const dir = project({ Dockerfile: TWO_RULES, 'report.txt': 'old report\n' });
+    chmodSync(join(dir, 'report.txt'), 0o640);
+    const env = { FORCE_COLOR: '1' };
+    xlintEnv([...BUILDER, '-o', 'report.txt'], env, dir);
+    const text = readFileSync(join(dir, 'report.txt'), 'utf8');
+    expect(text).toContain('undeclared-platform-arg');
+    expect(text).not.toContain('old report');
+    expect(text).not.toMatch(/\u001b\[/);
+    expect(statSync(join(dir, 'report.txt')).mode & 0o777).toBe(0o640);
+    xlintEnv([...BUILDER, '--color', '-o', 'report.txt'], {}, dir);
+    expect(readFileSync(join(dir, 'report.txt'), 'utf8')).toMatch(/\u001b\[/);
+    expect(readdirSync(dir).sort()).toEqual(['Dockerfile', 'report.txt']);
+  });
+
+  it('a path it cannot write is exit 2 with a message, and nothing is left behind', () => {
+    const dir = project({ Dockerfile: TWO_RULES, 'a-dir/keep': '' });
+    expect(xlint(['-o', 'missing/report.txt'], { cwd: dir })).toMatchObject({ status: 2, stderr: expect.stringContaining('--output-file missing/report.txt: cannot write: no such directory') });
+    expect(xlint(['-o', 'a-dir'], { cwd: dir })).toMatchObject({ status: 2, stderr: expect.stringContaining('--output-file a-dir: not a regular file') });
+    expect(xlint(['-o', 'Dockerfile/x'], { cwd: dir })).toMatchObject({ status: 2, stderr: expect.stringContaining('--output-file Dockerfile/x') });
+    expect(readdirSync(dir).sort()).toEqual(['Dockerfile', 'a-dir']);
+    expect(readdirSync(join(dir, 'a-dir'))).toEqual(['keep']);
+  });
+
+  it.skipIf(IS_ROOT_USER)('a directory it may not write to is exit 2, and an existing report there stays as it was', () => {
+    const dir = project({ Dockerfile: TWO_RULES, 'locked/report.txt': 'previous\n' });
+    chmodSync(join(dir, 'locked'), 0o555);
+    try {
+      expect(xlint(['-o', 'locked/report.txt'], { cwd: dir })).toMatchObject({ status: 2, stderr: expect.stringContaining('permission denied') });
+      expect(readFileSync(join(dir, 'locked/report.txt'), 'utf8')).toBe('previous\n');
+      expect(readdirSync(join(dir, 'locked'))).toEqual(['report.txt']);
+    } finally {
+      chmodSync(join(dir, 'locked'), 0o755);
+    }
+  });
+});
+
+describe('--diff gates', () => {
+  it('exits 1 when it prints a diff, 0 when there is nothing to fix', () => {
+    expect(xlint([...BUILDER, '--diff'], { cwd: project({ Dockerfile: TWO_RULES }) }).status).toBe(1);
+    expect(xlint(['--diff'], { cwd: project({ Dockerfile: CLEAN }) })).toMatchObject({ status: 0, stdout: '' });
+  });
+});
+
+describe('explain with the ids of the checks a rule mirrors', () => {
+  it('takes hadolint and BuildKit ids in any case, and prints no generated-file comment', () => {
+    const own = xlint(['explain', 'constant-platform']);
+    expect(own.status).toBe(0);
+    expect(own.stdout.startsWith('# constant-platform\n')).toBe(true);
+    expect(own.stdout).not.toContain('<!--');
+    for (const id of ['DL3029', 'dl3029', 'FromPlatformFlagConstDisallowed']) expect(xlint(['explain', id]).stdout).toBe(own.stdout);
+    expect(xlint(['explain', 'DL3065']).stdout.startsWith('# redundant-target-platform\n')).toBe(true);
+    expect(xlint(['explain', 'RedundantTargetPlatform']).stdout.startsWith('# redundant-target-platform\n')).toBe(true);
+    expect(xlint(['explain', 'UndefinedArgInFrom']).stdout.startsWith('# undefined-arg-in-from\n')).toBe(true);
+    expect(xlint(['explain', 'DL3008'])).toMatchObject({ status: 2, stderr: expect.stringContaining('no rule "DL3008"') });
+  });
+});
+
+describe('--format json: fixes with their edits', () => {
+  it('applying the edits of every safe fix gives what --fix writes', () => {
+    const run = xlint([...BUILDER, '-f', 'json', '-'], { input: TWO_RULES });
+    const [file] = JSON.parse(run.stdout);
+    const lines = TWO_RULES.split('\n');
+    const offset = (line: number, column: number) => lines.slice(0, line - 1).reduce((n, l) => n + l.length + 1, 0) + column - 1;
+    type Edit = { line: number; column: number; endLine: number; endColumn: number; text: string };
+    const edits: Edit[] = file.diagnostics.flatMap((d: { fix: { safety: string; edits: Edit[] } | null }) => (d.fix?.safety === 'safe' ? d.fix.edits : []));
+    let text = TWO_RULES;
+    for (const e of [...edits].sort((a, b) => offset(b.line, b.column) - offset(a.line, a.column))) {
+      text = text.slice(0, offset(e.line, e.column)) + e.text + text.slice(offset(e.endLine, e.endColumn));
+    }
+    expect(text).toBe(xlint([...BUILDER, '--fix', '-'], { input: TWO_RULES }).stdout);
+    for (const d of file.diagnostics) expect(d.url).toBe(`https://github.com/xlint-dev/xlint/blob/v0.1.0/docs/rules/${d.ruleId}.md`);
   });
 });

@@ -14,11 +14,14 @@ import { SaxesParser } from 'saxes';
 import { describe, expect, it } from 'vitest';
 import { formatCheckstyle } from '../cli/formats/checkstyle';
 import type { FormatContext } from '../cli/formats/common';
+import { formatConcise } from '../cli/formats/concise';
 import { formatGithub } from '../cli/formats/github';
 import { formatGitlab, type CodeQualityIssue } from '../cli/formats/gitlab';
 import { formatNames, formatters } from '../cli/formats/index';
+import { formatJson } from '../cli/formats/json';
 import { formatJunit } from '../cli/formats/junit';
-import { formatSarif } from '../cli/formats/sarif';
+import { FINGERPRINT_KEY, formatSarif } from '../cli/formats/sarif';
+import { formatStylish } from '../cli/formats/stylish';
 import type { FileReport } from '../cli/report';
 import { rangeOf, sourceText } from '../core/document';
 import { INVALID_DOCKERFILE, lint, MODEL_LIMIT } from '../core/lint';
@@ -183,9 +186,16 @@ describe('sarif', () => {
     expect(run.results).toHaveLength(reports.reduce((n, r) => n + r.diagnostics.length, 0));
     for (const result of run.results) expect(run.tool.driver.rules[result.ruleIndex].id).toBe(result.ruleId);
     for (const rule of run.tool.driver.rules.slice(0, rules.length)) {
-      expect(rule.helpUri).toBe(ruleDocUrl(rule.id));
+      // Pinned to the release: the page a finding links to does not change under it.
+      expect(rule.helpUri).toBe(`https://github.com/xlint-dev/xlint/blob/v0.1.0/docs/rules/${rule.id}.md`);
       expect(rule.help.markdown).toMatch(new RegExp(`^# ${rule.id}\\n`));
     }
+    // The findings that are not rules have a page too, and it exists.
+    for (const rule of run.tool.driver.rules.slice(rules.length)) {
+      expect(rule.helpUri).toBe(`https://github.com/xlint-dev/xlint/blob/v0.1.0/docs/rules/${rule.id}.md`);
+      expect(existsSync(join(root, 'docs/rules', `${rule.id}.md`))).toBe(true);
+    }
+    for (const result of run.results) expect(result.partialFingerprints[FINGERPRINT_KEY]).toMatch(/^[0-9a-f]{32}$/);
     expect(run.invocations).toEqual([{ executionSuccessful: true }]);
   });
 
@@ -201,7 +211,7 @@ describe('sarif', () => {
       shortDescription: { text: 'Do not fake-error' },
       fullDescription: { text: 'Finds fake-error.' },
       help: { text: expect.stringMatching(/^# fake-error\n\nDo not fake-error\.\n/), markdown: expect.stringMatching(/## Fix safety\n\nSafe\./) },
-      helpUri: ruleDocUrl('fake-error'),
+      helpUri: ruleDocUrl('fake-error', '1.2.3'),
       defaultConfiguration: { level: 'error' },
     });
     expect(run.tool.driver.rules.map((r: { defaultConfiguration: { level: string } }) => r.defaultConfiguration.level)).toEqual(['error', 'warning', 'note', 'error', 'note']);
@@ -250,6 +260,39 @@ describe('sarif', () => {
         ],
       },
     ]);
+  });
+
+  it('pins helpUri to the tag of a release, and to main for a development build', () => {
+    expect(ruleDocUrl('fake-error', '1.2.3')).toBe('https://github.com/xlint-dev/xlint/blob/v1.2.3/docs/rules/fake-error.md');
+    expect(ruleDocUrl('fake-error', '2.0.0-rc.1')).toBe('https://github.com/xlint-dev/xlint/blob/v2.0.0-rc.1/docs/rules/fake-error.md');
+    const dev = JSON.parse(formatSarif(syntheticReports(), { ...synthetic, toolVersion: '0.0.0-dev' })).runs[0].tool.driver.rules;
+    for (const rule of dev) expect(rule.helpUri).toBe(`https://github.com/xlint-dev/xlint/blob/main/docs/rules/${rule.id}.md`);
+  });
+
+  it('gives each result a partial fingerprint that survives moved lines, re-indentation and re-wrapping, and tells results apart', () => {
+    const prints = (text: string) => {
+      const results = JSON.parse(formatSarif(syntheticReports(text), synthetic)).runs[0].results;
+      return results.map((r: { partialFingerprints: Record<string, string> }) => r.partialFingerprints[FINGERPRINT_KEY]);
+    };
+    const first = prints('');
+    expect(first).toHaveLength(5);
+    // Two identical findings on one instruction: still two fingerprints (their rank among equals).
+    expect(new Set(first).size).toBe(first.length);
+    expect(prints('')).toEqual(first);
+    expect(prints('# a comment\n\n')).toEqual(first);
+
+    const fingerprint = (source: string, rule = 'fake-warning') => {
+      const start = source.indexOf('make');
+      const report: FileReport = { filePath: 'Dockerfile', source, fixedCount: 0, diagnostics: [diagnostic(source, rule, 'warning', 'runs "make" emulated', start, start + 4)] };
+      return JSON.parse(formatSarif([report], synthetic)).runs[0].results[0].partialFingerprints[FINGERPRINT_KEY];
+    };
+    const base = fingerprint('FROM alpine AS build\nRUN ./configure && make\n');
+    expect(fingerprint('FROM alpine AS build\n\n\nRUN   ./configure &&  make\n')).toBe(base);
+    expect(fingerprint('FROM alpine AS build\nRUN ./configure \\\n    && make\n')).toBe(base);
+    expect(fingerprint('# escape=`\nFROM alpine AS build\nRUN ./configure `\n    && make\n')).toBe(base);
+    // Another instruction or another rule is another finding.
+    expect(fingerprint('FROM alpine AS build\nRUN ./configure && make install\n')).not.toBe(base);
+    expect(fingerprint('FROM alpine AS build\nRUN ./configure && make\n', 'fake-error')).not.toBe(base);
   });
 
   it('gives the real cwd as a file URI ending in a slash', () => {
@@ -366,11 +409,17 @@ describe('junit', () => {
       ['missing/Dockerfile', '1', '0', '1'],
       ['/elsewhere/Dockerfile', '1', '1', '0'],
     ]);
-    const [first] = childrenNamed(suites[0], 'testcase');
-    expect(first.attributes).toEqual({ classname: 'svc, a/My Dockerfile', name: 'fake-error at 1:6' });
+    const cases = childrenNamed(suites[0], 'testcase');
+    const [first] = cases;
+    // Named by rule and message, not position (test histories follow a finding whose line moves); a repeat gets a rank.
+    expect(cases.map((c) => c.attributes.name)).toEqual([`fake-error: ${NASTY}`, 'fake-warning: runs "make" emulated', 'fake-info: spans two lines', 'fake-warning: runs "make" emulated (2)']);
+    for (const c of cases) expect(c.attributes.name).not.toMatch(/\d+:\d+/);
+    expect(first.attributes.classname).toBe('svc, a/My Dockerfile');
     const failure = childrenNamed(first, 'failure')[0];
-    expect(failure.attributes).toEqual({ type: 'error', message: NASTY });
+    expect(failure.attributes).toEqual({ type: 'error', message: `1:6: ${NASTY}` });
     expect(failure.text).toBe(`error at 1:6: ${NASTY} (fake-error)`);
+    const shifted = childrenNamed(childrenNamed(parseXml(formatJunit(syntheticReports('# a comment\n\n'), synthetic)), 'testsuite')[0], 'testcase');
+    expect(shifted.map((c) => c.attributes.name)).toEqual(cases.map((c) => c.attributes.name));
     const passing = childrenNamed(suites[1], 'testcase');
     expect(passing).toHaveLength(1);
     expect(passing[0].children).toEqual([]);
@@ -429,9 +478,75 @@ describe('gitlab', () => {
 });
 
 describe('formatters', () => {
-  it('lists the five CI formats under their --format names', () => {
-    expect(formatNames).toEqual(['sarif', 'github', 'checkstyle', 'gitlab', 'junit']);
+  it('one registry holds every --format, stylish first (the default)', () => {
+    expect(formatNames).toEqual(['stylish', 'concise', 'json', 'sarif', 'github', 'checkstyle', 'gitlab', 'junit']);
     for (const name of formatNames) expect(formatters[name]([], real).length).toBeGreaterThanOrEqual(0);
     expect(formatters.sarif).toBe(formatSarif);
+    expect(formatters.stylish).toBe(formatStylish);
+  });
+});
+
+// ---------------------------------------------------------------- JSON, concise, stylish
+
+describe('json', () => {
+  it('gives each finding its rule doc URL and each fix its edits as ranges with their new text', () => {
+    const [file, clean, missing] = JSON.parse(formatJson(syntheticReports(), synthetic));
+    expect(clean).toEqual({ filePath: 'clean/Dockerfile', diagnostics: [] });
+    expect(missing).toEqual({ filePath: 'missing/Dockerfile', error: 'no such file or directory', diagnostics: [] });
+    const [flag, make, multiline] = file.diagnostics;
+    expect(flag).toEqual({
+      ruleId: 'fake-error',
+      severity: 'error',
+      message: NASTY,
+      line: 1,
+      column: 6,
+      endLine: 1,
+      endColumn: 32,
+      url: 'https://github.com/xlint-dev/xlint/blob/v1.2.3/docs/rules/fake-error.md',
+      fix: { title: 'Remove --platform=$TARGETPLATFORM', safety: 'safe', edits: [{ line: 1, column: 6, endLine: 1, endColumn: 33, text: '' }] },
+    });
+    // Sorted by position; columns in UTF-16 units, as the findings' are (after the emoji: 19).
+    expect(make.fix.edits).toEqual([
+      { line: 2, column: 1, endLine: 2, endColumn: 1, text: 'ARG TARGETARCH\n' },
+      { line: 2, column: 19, endLine: 2, endColumn: 23, text: 'xx-make' },
+    ]);
+    expect(multiline.fix).toBeNull();
+    const invalid = JSON.parse(formatJson(syntheticReports(), synthetic))[3].diagnostics[0];
+    expect(invalid.url).toBe('https://github.com/xlint-dev/xlint/blob/v1.2.3/docs/rules/invalid-dockerfile.md');
+  });
+
+  it('edits count lines of the text without its BOM, as the findings do', () => {
+    const source = '\ufeffFROM --platform=$TARGETPLATFORM alpine\n';
+    const report: FileReport = {
+      filePath: 'Dockerfile',
+      source,
+      fixedCount: 0,
+      diagnostics: [diagnostic(source.slice(1), 'fake-info', 'info', 'x', 5, 31, { title: 't', safety: 'safe', edits: [{ start: 5, end: 32, text: '' }] })],
+    };
+    expect(JSON.parse(formatJson([report], synthetic))[0].diagnostics[0].fix.edits).toEqual([{ line: 1, column: 6, endLine: 1, endColumn: 33, text: '' }]);
+  });
+});
+
+describe('concise', () => {
+  it('prints path:line:col: severity [rule] message, one line per finding, messages on one line', () => {
+    expect(formatConcise(syntheticReports(), synthetic).split('\n')).toEqual([
+      'svc, a/My Dockerfile:1:6: error [fake-error] bad "--platform", 50% of 100: <done> & more next line',
+      'svc, a/My Dockerfile:2:19: warning [fake-warning] runs "make" emulated',
+      'svc, a/My Dockerfile:1:33: info [fake-info] spans two lines',
+      'svc, a/My Dockerfile:2:19: warning [fake-warning] runs "make" emulated',
+      '../elsewhere/Dockerfile:1:1: error [invalid-dockerfile] FROM requires an image',
+      '',
+    ]);
+  });
+});
+
+describe('stylish', () => {
+  it('colours only when the context says so', () => {
+    const plain = formatStylish(syntheticReports(), synthetic);
+    expect(plain).not.toMatch(/\u001b\[/);
+    expect(plain).toContain('✖ 5 problems (2 errors, 2 warnings, 1 info)');
+    const coloured = formatStylish(syntheticReports(), { ...synthetic, color: true });
+    expect(coloured).toMatch(/\u001b\[31merror\u001b\[39m/);
+    expect(coloured.replace(/\u001b\[\d+m/g, '')).toBe(plain);
   });
 });
