@@ -28,10 +28,10 @@ import {
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { CONFIG_NAMES } from '../rules/config';
-import { collectGarbage } from './memory';
 import { AnalysisPool, type JobResult, type Ticket } from './pool';
 import { FIX_ALL_KIND, hoverAt, isPosition, isRange, kindRequested, selectCodeActions, SOURCE, type Prepared } from './service';
 import { settingsKey, type EditorSettings, type EffectiveSettings } from './settings';
+import { Debouncer, IdleCollector } from './scheduler';
 import { SettingsCache } from './settings-cache';
 import { WORKER_DATA } from './worker';
 
@@ -51,16 +51,6 @@ export const HOVER_WAIT_MS = 150;
 const BOOT_WAIT_MS = 5000;
 /** A superseded analysis that has run this long is stopped instead of finished. */
 const STALE_KILL_MS = 500;
-/**
- * After this much work since the last collection (the characters of every text opened, changed or
- * closed, and 64 Ki more per such event: each change is an analysis, and its garbage)...
- */
-const COLLECT_AFTER = 16 * 1024 * 1024;
-const COLLECT_PER_EVENT = 64 * 1024;
-/** ...and this long without a change, the server and its worker collect their garbage... */
-const COLLECT_WHEN_IDLE_MS = 1000;
-/** ...and, this much later and still idle, collect again, which shrinks the heaps (see noteWork). */
-const SHRINK_WHEN_IDLE_MS = 5500;
 
 /** Codes of the diagnostics that say a document was not analysed. */
 export const NOT_ANALYSED = { tooLarge: 'file-too-large', timeout: 'analysis-timeout', failed: 'internal-error' } as const;
@@ -126,11 +116,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   let contents = 0;
   let budgetMs = options.budgetMs ?? DEFAULT_BUDGET_MS;
   const states = new Map<string, DocumentState>();
-  const timers = new Map<string, NodeJS.Timeout>();
   const reported = new Set<string>();
-  /** Work done since memory was last given back (see memory.ts), and the idle timer that will. */
-  let work = 0;
-  let collectTimer: NodeJS.Timeout | undefined;
 
   const log = (message: string) => connection.console.log(`[xlint] ${message}`);
   const logError = (message: string) => connection.console.error(`[xlint] ${message}`);
@@ -160,6 +146,9 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     resourceLimits: { maxOldGenerationSizeMb: 1024, maxYoungGenerationSizeMb: 8 },
   });
   pool.warm();
+  const idle = new IdleCollector((times) => pool.collectGarbage(times), log);
+  const noteWork = (chars: number) => idle.noteWork(chars);
+  const pushes = new Debouncer((uri) => void publish(uri).catch((error) => logError(`${uri}: ${(error as Error).stack ?? error}`)));
 
   connection.onInitialize((params): InitializeResult => {
     capabilities = params?.capabilities ?? {};
@@ -274,14 +263,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   // Diagnostics: pull when the client asks, push (debounced) otherwise.
   function schedulePush(uri: string, delay: number): void {
     if (pull) return;
-    clearTimeout(timers.get(uri));
-    timers.set(
-      uri,
-      setTimeout(() => {
-        timers.delete(uri);
-        void publish(uri).catch((error) => logError(`${uri}: ${(error as Error).stack ?? error}`));
-      }, delay),
-    );
+    pushes.schedule(uri, delay);
   }
 
   async function publish(uri: string): Promise<void> {
@@ -300,35 +282,6 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     } else {
       for (const uri of states.keys()) schedulePush(uri, 0);
     }
-  }
-
-  // After much work (a huge document, many documents, a long session of edits), once idle for a
-  // second: collect the garbage, in this thread and the worker (after the jobs queued before).
-  // Still idle five seconds later: collect once more. V8 shrinks its young generation (grown to
-  // 32 MB under load) only in a collection that sees a low allocation rate over the last five
-  // seconds; without this pass the server stayed ~24 MB larger after a burst than before it.
-  // Any new work puts both off; the work is counted until the second pass is done.
-  function noteWork(chars: number): void {
-    work += chars + COLLECT_PER_EVENT;
-    clearTimeout(collectTimer);
-    collectTimer = undefined;
-    if (work < COLLECT_AFTER) return;
-    collectTimer = setTimeout(() => {
-      const before = process.memoryUsage.rss();
-      pool.collectGarbage(2);
-      const collected = collectGarbage(2);
-      log(`idle after ${mib(work)} MiB of work: garbage collected${collected ? '' : ' (by the worker only)'}, RSS ${mib(before)} → ${mib(process.memoryUsage.rss())} MiB`);
-      collectTimer = setTimeout(() => {
-        collectTimer = undefined;
-        work = 0;
-        const before = process.memoryUsage.rss();
-        pool.collectGarbage(1);
-        collectGarbage(1);
-        log(`still idle: heaps shrunk, RSS ${mib(before)} → ${mib(process.memoryUsage.rss())} MiB`);
-      }, SHRINK_WHEN_IDLE_MS);
-      collectTimer.unref();
-    }, COLLECT_WHEN_IDLE_MS);
-    collectTimer.unref();
   }
 
   // Every open and change is a new text: what was known or on its way for the old one is dropped.
@@ -353,8 +306,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   documents.onDidClose((e) => {
     const uri = e.document.uri;
     noteWork(textOf(e.document).length);
-    clearTimeout(timers.get(uri));
-    timers.delete(uri);
+    pushes.cancel(uri);
     states.delete(uri);
     pool.cancel(analyzeKey(uri));
     pool.cancel(fixAllKey(uri));
@@ -465,9 +417,8 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   });
 
   connection.onShutdown(() => {
-    for (const timer of timers.values()) clearTimeout(timer);
-    timers.clear();
-    clearTimeout(collectTimer);
+    pushes.dispose();
+    idle.dispose();
     pool.dispose();
   });
 
