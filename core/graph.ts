@@ -8,21 +8,21 @@ import type { Model, Stage } from './model';
 
 export type GraphFormat = 'mermaid' | 'dot';
 
-type Role = 'output' | 'emulated' | 'builder' | 'target' | 'unreached' | 'image';
+export type Role = 'output' | 'emulated' | 'builder' | 'target' | 'unreached' | 'image';
 
-interface Node {
+export interface Node {
   id: string;
   label: string[];
   role: Role;
 }
 
-interface GraphEdge {
+export interface GraphEdge {
   from: string;
   to: string;
   kind: 'from' | 'copy' | 'mount';
 }
 
-const COLORS: Record<Role, { fill: string; stroke: string }> = {
+export const COLORS: Record<Role, { fill: string; stroke: string }> = {
   output: { fill: '#d1f0d1', stroke: '#2e7d32' },
   emulated: { fill: '#ffd6d6', stroke: '#c62828' },
   builder: { fill: '#d6e6ff', stroke: '#1565c0' },
@@ -36,7 +36,8 @@ export function formatGraph(model: Model, format: GraphFormat): string {
   return format === 'dot' ? toDot(nodes, edges) : toMermaid(nodes, edges);
 }
 
-function graphOf(model: Model): { nodes: Node[]; edges: GraphEdge[] } {
+/** The graph every format draws: stage and image nodes, and the edges between them. */
+export function graphOf(model: Model): { nodes: Node[]; edges: GraphEdge[] } {
   const nodes: Node[] = [];
   const edges: GraphEdge[] = [];
   const images = new Map<string, string>();
