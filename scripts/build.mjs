@@ -1,6 +1,7 @@
 // Bundles the CLI (one file, starts fast), and the language server and `xlint verify` as bundles of
 // their own that the CLI requires only on those paths, so linting never loads them.
 import { build } from 'esbuild';
+import { createHash } from 'node:crypto';
 import { chmodSync, readFileSync } from 'node:fs';
 
 const { version } = JSON.parse(readFileSync('package.json', 'utf8'));
@@ -21,7 +22,17 @@ const common = {
   logLevel: 'warning',
 };
 
-await build({ ...common, entryPoints: { xlint: 'cli/main.ts' }, banner: { js: '#!/usr/bin/env node' } });
+await build({ ...common, entryPoints: { cli: 'cli/main.ts' } });
+// The command itself is a small launcher that caches the CLI bundle's compiled code (cli/launcher.ts),
+// under a name holding the bundle's content hash.
+const bundleHash = createHash('sha256').update(readFileSync('dist/cli.js')).digest('hex').slice(0, 16);
+await build({
+  ...common,
+  entryPoints: { xlint: 'cli/launcher.ts' },
+  banner: { js: '#!/usr/bin/env node' },
+  define: { XLINT_BUNDLE_HASH: JSON.stringify(bundleHash) },
+  sourcemap: false,
+});
 chmodSync('dist/xlint.js', 0o755);
 await build({ ...common, entryPoints: { server: 'server/main.ts' } });
 await build({ ...common, entryPoints: { verify: 'cli/verify-command.ts' } });
