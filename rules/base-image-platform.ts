@@ -35,7 +35,10 @@ export default defineRule({
         '`linux/arm/v7` takes `arm/v6`, then `arm/v5`; `linux/arm64` takes `arm/v8` … `arm/v5`; `linux/amd64` takes ' +
         '`386`), the finding names that fallback: a warning for another architecture, information for an older arm ' +
         'variant. A single-platform image (a tag with no index, or a digest that names one platform\'s manifest rather ' +
-        'than the index) pulled for a platform it is not is an error too: BuildKit uses it as it is for every platform.',
+        'than the index) pulled for a platform it is not is an error too: BuildKit uses it as it is for every platform. ' +
+        'When to turn it on: in the CI job that gates a multi-platform build, with that build\'s `--platform` list, ' +
+        'keeping the answers cache between runs (docs/ci.md); not in pre-commit hooks or editors, which should not ' +
+        'wait on a registry, and with `--offline` where the job has no network.',
       leftAlone:
         'Everything, when the registry was not asked (the default: the check uses the network), could not be reached, ' +
         'refused, or the image is not in the cache with `--offline` — xlint says so on standard error and the rest of ' +

@@ -13,10 +13,10 @@ step() { echo "== $* ($(( $(date +%s) - started ))s)"; }
 step "npm ci"
 npm ci --no-audit --no-fund
 
-step "Debian packages for the CLI suites (pre-commit, Graphviz for the graph render)"
-if ! command -v pre-commit >/dev/null || ! command -v dot >/dev/null; then
+step "Debian packages for the CLI suites (pre-commit, Graphviz for the graph render, docker-registry and openssl for --check-images)"
+if ! command -v pre-commit >/dev/null || ! command -v dot >/dev/null || [ ! -x /usr/bin/docker-registry ] || ! command -v openssl >/dev/null; then
   apt-get update -qq
-  apt-get install -y -qq pre-commit git graphviz >/dev/null
+  apt-get install -y -qq pre-commit git graphviz docker-registry openssl >/dev/null
 fi
 
 teardown() {
