@@ -33,11 +33,13 @@ import { FIX_ALL_KIND, hoverAt, isPosition, isRange, kindRequested, selectCodeAc
 import { settingsKey, type EditorSettings, type EffectiveSettings } from './settings';
 import { Debouncer, IdleCollector } from './scheduler';
 import { SettingsCache } from './settings-cache';
-import { WORKER_DATA } from './worker';
+import { WORKER_DATA, type JobValues } from './worker';
 
 export const FIX_ALL_COMMAND = 'xlint.server.fixAll';
 /** Custom request: the build model of a document as text (`xlint explain-build`). */
 export const EXPLAIN_BUILD_REQUEST = 'xlint/explainBuild';
+/** Custom request: the stage graph of a document as SVG, Mermaid and DOT (`xlint graph`). */
+export const BUILD_GRAPH_REQUEST = 'xlint/buildGraph';
 
 /** Documents larger than this are not analysed (the CLI's limit). */
 export const MAX_DOCUMENT_BYTES = 2 * 1024 * 1024;
@@ -395,26 +397,30 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     return { applied: result.applied };
   });
 
-  connection.onRequest(EXPLAIN_BUILD_REQUEST, async (params: { uri?: unknown } | null) => {
+  // The build model of an open document, as text or as a graph: analysed at once, whatever is queued.
+  async function modelRequest<K extends 'explain' | 'graph'>(kind: K, what: string, params: { uri?: unknown } | null): Promise<JobValues[K]> {
     const uri = typeof params?.uri === 'string' ? params.uri : null;
     const document = uri === null ? undefined : documents.get(uri);
     if (uri === null || !document) throw new ResponseError(ErrorCodes.InvalidParams, `${String(params?.uri)} is not open`);
     const text = textOf(document);
     if (byteSize(text) > MAX_DOCUMENT_BYTES) throw new ResponseError(LSPErrorCodes.RequestFailed, `${uri} is too large to analyse`);
     const settings = await settingsFor(uri);
-    const job = await pool.submit({ kind: 'explain', uri, text, settings }, { priority: 0 }).promise;
+    const job = await pool.submit({ kind, uri, text, settings }, { priority: 0 }).promise;
     switch (job.status) {
       case 'done':
-        return { text: job.value };
+        return job.value as JobValues[K];
       case 'timeout':
-        throw new ResponseError(LSPErrorCodes.RequestFailed, `${uri} is too complex to explain: stopped after ${seconds(job.ms)} s`);
+        throw new ResponseError(LSPErrorCodes.RequestFailed, `${uri} is too complex to ${what}: stopped after ${seconds(job.ms)} s`);
       case 'cancelled':
         throw new ResponseError(LSPErrorCodes.ServerCancelled, 'cancelled');
       default:
-        logError(`explain-build on ${uri}: ${job.status === 'failed' ? (job.stack ?? job.message) : job.message}`);
-        throw new ResponseError(ErrorCodes.InternalError, `xlint could not explain ${uri}: ${job.message}`);
+        logError(`${kind} on ${uri}: ${job.status === 'failed' ? (job.stack ?? job.message) : job.message}`);
+        throw new ResponseError(ErrorCodes.InternalError, `xlint could not ${what} ${uri}: ${job.message}`);
     }
-  });
+  }
+
+  connection.onRequest(EXPLAIN_BUILD_REQUEST, async (params: { uri?: unknown } | null) => ({ text: await modelRequest('explain', 'explain', params) }));
+  connection.onRequest(BUILD_GRAPH_REQUEST, (params: { uri?: unknown } | null) => modelRequest('graph', 'draw', params));
 
   connection.onShutdown(() => {
     pushes.dispose();

@@ -8,6 +8,8 @@ import { parentPort } from 'node:worker_threads';
 import type { TextEdit } from 'vscode-languageserver';
 import { formatExplainText } from '../core/explain-text';
 import { explainBuild } from '../core/explain';
+import { formatGraph } from '../core/graph';
+import { graphSvg } from '../core/graph-svg';
 import { collectGarbage } from './memory';
 import { analyze, fixAllEdits, prepare, type Analysis, type Prepared } from './service';
 import { settingsKey, type EffectiveSettings } from './settings';
@@ -19,7 +21,7 @@ export function isAnalysisWorker(data: unknown): boolean {
   return !!data && typeof data === 'object' && (data as { xlintAnalysisWorker?: unknown }).xlintAnalysisWorker === true;
 }
 
-export type JobKind = 'analyze' | 'fixAll' | 'explain';
+export type JobKind = 'analyze' | 'fixAll' | 'explain' | 'graph';
 
 export interface JobRequest {
   kind: JobKind;
@@ -32,6 +34,14 @@ export interface JobValues {
   analyze: Prepared;
   fixAll: TextEdit[];
   explain: string;
+  graph: BuildGraph;
+}
+
+/** The stage graph of a document: drawn, and as text for Mermaid and Graphviz. */
+export interface BuildGraph {
+  svg: string;
+  mermaid: string;
+  dot: string;
 }
 
 /** Server thread → worker. */
@@ -76,6 +86,10 @@ export function runJob(request: JobRequest): JobValues[JobKind] {
       return fixAllEdits(analysisOf(request));
     case 'explain': {
       return formatExplainText(explainBuild(analysisOf(request).result.model, baseName(request.uri)));
+    }
+    case 'graph': {
+      const model = analysisOf(request).result.model;
+      return { svg: graphSvg(model), mermaid: formatGraph(model, 'mermaid'), dot: formatGraph(model, 'dot') };
     }
   }
 }

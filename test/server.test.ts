@@ -315,6 +315,21 @@ describe('explain-build request', () => {
   });
 });
 
+describe('build-graph request', () => {
+  it('returns the stage graph of the open text as SVG, Mermaid and DOT', async () => {
+    const s = await start();
+    const uri = 'file:///w/graph/Dockerfile';
+    await s.open(uri, EMULATED);
+    const graph = await s.request<{ svg: string; mermaid: string; dot: string }>('xlint/buildGraph', { uri });
+    expect(graph.svg).toMatch(/^<svg xmlns="http:\/\/www.w3.org\/2000\/svg"/);
+    expect(graph.svg).toContain('>build (stage 0)</tspan>');
+    expect(graph.svg).toContain('emulated on linux/arm64');
+    expect(graph.mermaid).toMatch(/^flowchart LR\n/);
+    expect(graph.dot).toMatch(/^digraph build \{/);
+    await expect(s.request('xlint/buildGraph', { uri: 'file:///w/graph/not-open' })).rejects.toThrow(/not open/);
+  });
+});
+
 describe('packaging', () => {
   it('keeps the server out of the CLI bundle: `xlint` alone never loads vscode-languageserver', () => {
     const cli = readFileSync(CLI, 'utf8');
