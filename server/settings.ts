@@ -3,7 +3,8 @@
  * engine's options. Pure: the server reads files and asks the client; this only decides.
  */
 import { ruleSettings, type Config } from '../rules/config';
-import type { Severity } from '../core/rule';
+import { rules as allRules } from '../rules/index';
+import type { Rule, Severity } from '../core/rule';
 import { normalizePlatform, parsePlatform, platformOfNode } from '../core/platform';
 
 /** What the client sends for the `xlint` section, as declared in client/package.json. */
@@ -17,9 +18,18 @@ export interface EditorSettings {
   unsafeFixes: boolean;
   /** Per-rule severities; they override the config file's. */
   rules: Record<string, Severity | 'off'>;
+  /**
+   * Tools whose checks another extension already reports in this editor (`buildkit`: Docker DX;
+   * `hadolint`): the rules that mirror one of their checks are off, unless `rules` names them.
+   */
+  deferTo: DeferTo[];
 }
 
-export const DEFAULT_SETTINGS: EditorSettings = { enable: true, platforms: [], buildPlatform: '', unsafeFixes: false, rules: {} };
+/** The tools a rule may mirror (RuleDocs.mirrors). */
+export type DeferTo = 'buildkit' | 'hadolint';
+const DEFER_TO = new Set<string>(['buildkit', 'hadolint']);
+
+export const DEFAULT_SETTINGS: EditorSettings = { enable: true, platforms: [], buildPlatform: '', unsafeFixes: false, rules: {}, deferTo: [] };
 export const DEFAULT_PLATFORMS = ['linux/amd64', 'linux/arm64'];
 
 /** The settings a document is linted with. */
@@ -40,7 +50,7 @@ const SEVERITIES = new Set(['error', 'warning', 'info', 'off']);
 export function readEditorSettings(raw: unknown): { settings: EditorSettings; problems: string[] } {
   const problems: string[] = [];
   const value = (raw && typeof raw === 'object' ? raw : {}) as Record<string, unknown>;
-  const settings: EditorSettings = { ...DEFAULT_SETTINGS, platforms: [], rules: {} };
+  const settings: EditorSettings = { ...DEFAULT_SETTINGS, platforms: [], rules: {}, deferTo: [] };
   if (typeof value.enable === 'boolean') settings.enable = value.enable;
   if (typeof value.unsafeFixes === 'boolean') settings.unsafeFixes = value.unsafeFixes;
   if (Array.isArray(value.platforms)) {
@@ -63,12 +73,29 @@ export function readEditorSettings(raw: unknown): { settings: EditorSettings; pr
       else problems.push(`xlint.rules.${id}: expected "error", "warning", "info" or "off"`);
     }
   }
+  if (Array.isArray(value.deferTo)) {
+    for (const tool of value.deferTo) {
+      if (typeof tool === 'string' && DEFER_TO.has(tool)) settings.deferTo.push(tool as DeferTo);
+      else problems.push(`xlint.deferTo: "${String(tool)}" is not a tool xlint mirrors (expected "buildkit" or "hadolint")`);
+    }
+    settings.deferTo = [...new Set(settings.deferTo)];
+  }
   return { settings, problems };
 }
 
 /** Editor settings win over the config file, the config file over the defaults. */
-export function effectiveSettings(editor: EditorSettings, config: Config | null, nodeArch: string = process.arch, ignored = false): EffectiveSettings {
+export function effectiveSettings(
+  editor: EditorSettings,
+  config: Config | null,
+  nodeArch: string = process.arch,
+  ignored = false,
+  rules: readonly Rule[] = allRules,
+): EffectiveSettings {
   const { severities, ruleOptions } = config ? ruleSettings(config) : { severities: {}, ruleOptions: {} };
+  // Left to the tool that reports the same finding in this editor (issue 13: Docker DX runs BuildKit's checks).
+  for (const tool of editor.deferTo ?? []) {
+    for (const rule of rules) if (rule.meta.docs.mirrors?.[tool]) severities[rule.meta.id] = 'off';
+  }
   Object.assign(severities, editor.rules);
   const configPlatforms = (config?.platforms ?? []).map(normalizePlatform);
   return {
