@@ -207,7 +207,7 @@ export class IgnoreFiles {
     for (let dir = dirname(path); isInside(dir, this.top); dir = dirname(dir)) {
       const rules = this.rules.has(dir) ? this.rules.get(dir)! : this.load(dir, null);
       if (rules) {
-        const result = rules.test(relative(dir, path).split(sep).join('/') + (isDirectory ? '/' : ''));
+        const result = rules.test(below(dir, path) + (isDirectory ? '/' : ''));
         if (result.ignored) return true;
         if (result.unignored) return false;
       }
@@ -238,6 +238,12 @@ export class IgnoreFiles {
       return null;
     }
   }
+}
+
+/** `path` relative to `dir` (which holds it), `/`-separated: string slicing, as this runs for every entry walked. */
+function below(dir: string, path: string): string {
+  const rest = path.slice(dir.endsWith(sep) ? dir.length : dir.length + 1);
+  return sep === '/' ? rest : rest.split(sep).join('/');
 }
 
 function isInside(dir: string, top: string): boolean {
