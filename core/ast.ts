@@ -154,18 +154,18 @@ export function readArguments(text: string, instructionStart: number, keywordEnd
       } else if (c === '"' || c === "'") quote = c;
       else if (c === ' ' || c === '\t' || c === '\n' || c === '\r') break;
       else if (c === escapeChar) {
-        const continuation = /^[ \t]*\r?\n/.exec(text.slice(pos + 1, pos + 200));
-        if (continuation) {
-          // BuildKit joins the lines first: `--platform=$BUILD\` + newline + `PLATFORM` is one word.
-          const next = pos + 1 + continuation[0].length;
-          if (next >= end || /[ \t\r\n#]/.test(text[next])) break;
+        const next = continuationEnd(text, pos, end, escapeChar);
+        if (next >= 0) {
+          // BuildKit joins the lines first: `--platform=$BUILD\` + newline + `PLATFORM` is one word
+          // (also across the comment lines and empty lines it skips); a line starting with a blank ends it.
+          if (next >= end || /[ \t]/.test(text[next])) break;
           pos = next;
           continue;
         }
       }
       pos++;
     }
-    const raw = text.slice(flagStart + 2, pos).split(escapeChar === '`' ? /`[ \t]*\r?\n/ : /\\[ \t]*\r?\n/).join('');
+    const raw = text.slice(flagStart + 2, pos).split(continuationPattern(escapeChar)).join('');
     const eq = raw.indexOf('=');
     const valueStart = eq < 0 ? pos : flagStart + 3 + eq;
     flags.push({
@@ -181,17 +181,39 @@ export function readArguments(text: string, instructionStart: number, keywordEnd
   return { instructionStart, start, end, flags, bodyStart: pos };
 }
 
-/** Skips spaces, tabs and line continuations (with the comment lines Docker drops after them). */
+/** Skips spaces, tabs and line continuations (with the comment lines and empty lines BuildKit drops after them). */
 function skipBlanks(text: string, pos: number, end: number, escapeChar: string): number {
   for (;;) {
     while (pos < end && (text[pos] === ' ' || text[pos] === '\t')) pos++;
-    const continuation = text[pos] === escapeChar ? /^[ \t]*\r?\n/.exec(text.slice(pos + 1, pos + 200)) : null;
-    if (!continuation) return pos;
-    pos += 1 + continuation[0].length;
-    // Comment lines inside a continuation are dropped.
-    while (/^[ \t]*#/.test(text.slice(pos, pos + 200))) {
-      const newline = text.indexOf('\n', pos);
-      pos = newline < 0 ? end : newline + 1;
-    }
+    const next = continuationEnd(text, pos, end, escapeChar);
+    if (next < 0) return pos;
+    pos = next;
   }
+}
+
+/**
+ * Where an instruction goes on after a line continuation at `pos` (the escape character, blanks,
+ * a line break): past the comment lines and the empty lines that follow, which BuildKit skips
+ * inside a continued instruction. -1 when there is no continuation at `pos`.
+ */
+export function continuationEnd(text: string, pos: number, end: number, escapeChar: string): number {
+  if (text[pos] !== escapeChar) return -1;
+  let next = pos + 1;
+  while (next < text.length && (text[next] === ' ' || text[next] === '\t')) next++;
+  if (text[next] === '\r') next++;
+  if (text[next] !== '\n') return -1;
+  next++;
+  for (;;) {
+    let i = next;
+    while (i < end && (text[i] === ' ' || text[i] === '\t')) i++;
+    if (i >= end || (text[i] !== '#' && text[i] !== '\r' && text[i] !== '\n')) return next;
+    const newline = text.indexOf('\n', i);
+    if (newline < 0 || newline >= end) return end;
+    next = newline + 1;
+  }
+}
+
+/** A line continuation with the comment lines and empty lines after it (BuildKit skips them): what joining lines removes. */
+export function continuationPattern(escapeChar: string): RegExp {
+  return escapeChar === '`' ? /`[ \t]*\r?\n(?:[ \t]*(?:#[^\n]*|\r?)\n)*/g : /\\[ \t]*\r?\n(?:[ \t]*(?:#[^\n]*|\r?)\n)*/g;
 }

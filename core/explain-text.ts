@@ -7,7 +7,10 @@ export function formatExplainText(build: ExplainedBuild): string {
   out.push(`${build.file}: building for ${build.targetPlatforms.join(', ')} on a ${build.buildPlatform} builder`);
   for (const error of build.errors) out.push(`  error ${error.line}:${error.column} ${error.message}`);
   out.push('');
-  for (const stage of build.stages) out.push(...explainStage(build, stage), '');
+  for (const stage of build.stages) {
+    for (const line of explainStage(build, stage)) out.push(line); // not spread: a stage may have very many lines
+    out.push('');
+  }
   const counts = build.targetPlatforms.map((t) => {
     const n = build.summary.emulatedRunSteps[t];
     return `${t}: ${n === 0 ? 'no RUN step' : `${n} RUN step${n === 1 ? '' : 's'}`} emulated`;

@@ -4,7 +4,7 @@
  * not change the number of stages, drop a comment, touch a parser directive or add a parse error.
  */
 import { lint, type LintOptions, type LintResult } from './lint';
-import type { Model } from './model';
+import { append, type Model } from './model';
 import type { Diagnostic, Edit, Fix, FixSafety } from './rule';
 
 export interface FixOptions extends LintOptions {
@@ -61,13 +61,14 @@ export function fixText(raw: string, options: FixOptions): FixResult {
       if (kept.length === 0) break;
       next = applyEdits(text, kept.flatMap((d) => d.fix!.edits));
       nextResult = lint(bom + next, options);
-      chosen.splice(0, chosen.length, ...kept);
+      chosen.length = 0;
+      append(chosen, kept);
     }
     if (next === text) {
       converged = true;
       break;
     }
-    applied.push(...chosen);
+    append(applied, chosen);
     text = next;
     result = nextResult;
   }
@@ -80,7 +81,11 @@ export function fixText(raw: string, options: FixOptions): FixResult {
  * edits are kept sorted, so each check is a binary search: linear-logarithmic in the edits.
  */
 function chooseNonOverlapping(diagnostics: Diagnostic[]): Diagnostic[] {
-  const sorted = [...diagnostics].sort((a, b) => firstEdit(a.fix!) - firstEdit(b.fix!));
+  // Each fix's first edit computed once: in the comparator it was recomputed per comparison, and a
+  // fix shared by 20,000 findings has 20,001 edits (issue 11, fuzz fixture over-bound-shared-fix).
+  const first = new Map<Fix, number>();
+  for (const d of diagnostics) if (!first.has(d.fix!)) first.set(d.fix!, firstEdit(d.fix!));
+  const sorted = [...diagnostics].sort((a, b) => first.get(a.fix!)! - first.get(b.fix!)!);
   const taken: Edit[] = [];
   const seen = new Set<Fix>();
   const chosen: Diagnostic[] = [];

@@ -4,7 +4,7 @@
  * Pure: text in, data out.
  */
 import { type From, type Instruction, type Run } from 'dockerfile-ast';
-import { memoizeInstruction, parseDockerfile, readArguments } from './ast';
+import { continuationPattern, memoizeInstruction, parseDockerfile, readArguments } from './ast';
 import { classifyCommand } from './classify';
 import { offsetAt, rangeOf, sourceText } from './document';
 import { expand, references } from './expand';
@@ -249,6 +249,7 @@ function argScopes(model: Model, target: string, global: Scope, stageUses: Varia
     const pending = stageUses[stage.index];
     let next = 0;
     let nextRun = 0;
+    let nextArg = 0; // stage.args are in instruction order: one pass, not a scan of them per ARG (40,000 ARG lines)
     for (const instruction of stage.instructions) {
       // Uses inside an instruction see the scope before its own declarations.
       while (next < pending.length && pending[next].instruction === instruction) recordUse(pending[next++], scope, global, model, target);
@@ -256,7 +257,7 @@ function argScopes(model: Model, target: string, global: Scope, stageUses: Varia
       if (first && stage.runs[nextRun]?.instruction === instruction) stage.runs[nextRun++].inScope = new Set(scope.keys());
       const keyword = instruction.getKeyword();
       if (keyword === 'ARG') {
-        for (const declaration of stage.args) if (declaration.instruction === instruction) declareArg(scope, declaration, global, buildArgs, model.escapeChar);
+        while (stage.args[nextArg]?.instruction === instruction) declareArg(scope, stage.args[nextArg++], global, buildArgs, model.escapeChar);
       } else if (keyword === 'ENV') {
         for (const { name, value } of envDeclarations(model, instruction)) {
           scope.set(name, { value: expand(value, (n) => scope.get(n)?.value, model.escapeChar), declaration: null, env: true });
@@ -576,7 +577,8 @@ function collectFromUses(model: Model): VariableUse[] {
   const uses: VariableUse[] = [];
   const globalNames = new Set(model.globalArgs.map((a) => a.name));
   const add = (instruction: Instruction, raw: string, offset: number) => {
-    // BuildKit joins continuation lines before it expands: `$BUILD\` + newline + `PLATFORM` is $BUILDPLATFORM.
+    // BuildKit joins continuation lines before it expands, skipping comment lines and empty lines
+    // between them: `$BUILD\` + newline + `# note` + newline + `PLATFORM` is $BUILDPLATFORM.
     const { text, offsets } = joinContinuations(raw, model.escapeChar);
     for (const found of references(text, model.escapeChar)) {
       const ref = { name: found.name, start: offsets[found.start], end: offsets[found.end - 1] + 1 };
@@ -607,9 +609,9 @@ function collectFromUses(model: Model): VariableUse[] {
   return uses;
 }
 
-/** The text with line continuations removed, and for each of its characters the offset it had. */
+/** The text with line continuations (and the comment lines and empty lines after them) removed, and for each of its characters the offset it had. */
 function joinContinuations(raw: string, escapeChar: string): { text: string; offsets: number[] } {
-  const continuation = escapeChar === '`' ? /`[ \t]*\r?\n/g : /\\[ \t]*\r?\n/g;
+  const continuation = continuationPattern(escapeChar);
   let text = '';
   const offsets: number[] = [];
   let at = 0;
@@ -638,6 +640,7 @@ function collectStageUses(model: Model, stage: Stage): VariableUse[] {
     resolution: { status: 'resolved' },
     values: {},
   });
+  let nextArg = 0; // stage.args are in instruction order
   for (const instruction of stage.instructions) {
     const run = runs.get(instruction);
     if (run) {
@@ -650,8 +653,9 @@ function collectStageUses(model: Model, stage: Stage): VariableUse[] {
     if (instruction.getKeyword() === 'ONBUILD') continue;
     if (instruction.getKeyword() === 'ARG') {
       // BuildKit expands an ARG's default, never its name (`ARG TARGET${X}ARCH` declares that literal name).
-      for (const declaration of stage.args) {
-        if (declaration.instruction !== instruction || declaration.defaultText === null) continue;
+      while (stage.args[nextArg]?.instruction === instruction) {
+        const declaration = stage.args[nextArg++];
+        if (declaration.defaultText === null) continue;
         const at = model.source.text.indexOf('=', declaration.start) + 1;
         for (const ref of references(model.source.text.slice(at, declaration.end), model.escapeChar)) uses.push(make(instruction, ref.name, at + ref.start, at + ref.end, false));
       }

@@ -12,7 +12,7 @@ import {
   subcommand,
 } from './utils/cross';
 import { appendToCommand, declareArgsBeforeInstruction, setCommandEnv, setFromPlatform } from './utils/edits';
-import type { CommandFacts, Model, RunStep, Stage } from '../core/model';
+import { append, type CommandFacts, type Model, type RunStep, type Stage } from '../core/model';
 import { defineRule, type Edit, type FixSafety, type Report } from '../core/rule';
 
 type Level = FixSafety | 'none';
@@ -179,7 +179,7 @@ function checkStage(model: Model, stage: Stage, group: Stage[], builds: Build[],
   const decisive = plans.reduce((a, b) => (RANK[b.level] < RANK[a.level] ? b : a));
   let level = decisive.level;
   const reasons = plans.flatMap((p) => p.reasons);
-  reasons.push(...blockers(model, group, builds));
+  append(reasons, blockers(model, group, builds));
   if (level === 'safe' && reasons.length > 0) level = 'unsafe';
 
   const flag = stage.platformFlag;
@@ -209,7 +209,8 @@ function checkStage(model: Model, stage: Stage, group: Stage[], builds: Build[],
     if (first && missing.length > 0) edits.push(declareArgsBeforeInstruction(model, member, missing, first.instruction));
     for (const name of missing) declared.add(name);
   }
-  for (const plan of plans) edits.push(...plan.edits);
+  // Item by item: a plan may hold an edit per compile (140,000 `go build`), too many for call arguments.
+  for (const plan of plans) append(edits, plan.edits);
   const title = reasons.length > 0 ? `${decisive.title} (${[...new Set(reasons)].join('; ')})` : decisive.title;
   report({ messageId: decisive.messageId, data, start, end, severity, fix: { title, safety: level, edits } });
 }
@@ -355,10 +356,13 @@ function goPlan(model: Model, list: Build[], sources: string[], base: PlanBase, 
   }
   // Copied files that another command writes (`xk6 build --output`, `go run build.go`): wiring go would not change them.
   const groupStages = new Set(list.map((b) => b.stage.index));
-  const others = [...groupStages].flatMap((i) => flow[i].products).filter((p) => !wired.some((b) => b.command === p.command) && p.explicit);
+  // Sets, not a scan of the builds per product: 140,000 `go build` in one RUN made this quadratic.
+  const wiredCommands = new Set<unknown>(wired.map((b) => b.command));
+  const compileCommands = new Set<unknown>(compiles.map((b) => b.command));
+  const others = [...groupStages].flatMap((i) => flow[i].products).filter((p) => !wiredCommands.has(p.command) && p.explicit);
   // A command that already follows the target (`curl .../tool-$TARGETARCH`) keeps doing so on the builder.
   const followsTarget = (c: CommandFacts) => c.words.some((w) => TARGET_REFERENCE.test(w.value)) || c.assignments.some((a) => TARGET_REFERENCE.test(a.value));
-  const foreign = others.find((p) => sources.some((s) => overlaps(s, p.path)) && !compiles.some((b) => b.command === p.command) && !followsTarget(p.command as CommandFacts));
+  const foreign = others.find((p) => sources.some((s) => overlaps(s, p.path)) && !compileCommands.has(p.command) && !followsTarget(p.command as CommandFacts));
   if (foreign) {
     plan.command = foreign.command;
     plan.level = 'display-only';
@@ -440,12 +444,37 @@ function blockers(model: Model, group: Stage[], builds: Build[]): string[] {
   if (probe) reasons.push(`"${probe.words.map((w) => w.value).join(' ')}" would report the builder's architecture`);
   const install = commands.find(installsBuildLibraries);
   if (install) reasons.push(`"${install.name} ${subcommand(install)}" installs libraries for the target`);
-  const wired = builds.map((b) => b.command);
+  const wired = spans(builds.map((b) => b.command));
   const targetUse = model.variableUses.find(
-    (u) => u.stage !== null && inGroup.has(u.stage) && /^TARGET(PLATFORM|OS|ARCH|VARIANT)$/.test(u.name) && !wired.some((c) => u.start >= c.start && u.end <= c.end),
+    (u) => u.stage !== null && inGroup.has(u.stage) && /^TARGET(PLATFORM|OS|ARCH|VARIANT)$/.test(u.name) && !within(wired, u.start, u.end),
   );
   if (targetUse) reasons.push(`$${targetUse.name} is also read outside the build commands`);
   return reasons;
+}
+
+/** The text the commands cover, as sorted disjoint spans (a nested command lies inside its outer one). */
+function spans(commands: CommandFacts[]): [number, number][] {
+  const sorted = commands.map((c): [number, number] => [c.start, c.end]).sort((a, b) => a[0] - b[0]);
+  const merged: [number, number][] = [];
+  for (const span of sorted) {
+    const last = merged[merged.length - 1];
+    if (last && span[0] < last[1]) last[1] = Math.max(last[1], span[1]);
+    else merged.push(span);
+  }
+  return merged;
+}
+
+/** Whether [start, end) lies inside one of the spans: a binary search, not a scan per use. */
+function within(spans: [number, number][], start: number, end: number): boolean {
+  let lo = 0;
+  let hi = spans.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (spans[mid][0] <= start) lo = mid + 1;
+    else hi = mid;
+  }
+  const span = spans[lo - 1];
+  return span !== undefined && end <= span[1];
 }
 
 function isNodeInstall(command: CommandFacts): boolean {

@@ -237,8 +237,8 @@ function fromRun(model: Model, stage: Stage, run: RunStep, targetOses: Set<strin
       if (a.name !== 'GOARCH' || foreignOs || !GO_ARCHS.has(a.value)) continue;
       findings.push(goFinding(a.value, a.start, a.end, at, 'GOARCH=$TARGETARCH', text.slice(a.start, a.end)));
     }
-    if (command.name === 'dotnet') findings.push(...fromDotnet(command, at));
-    if (command.name === 'cargo' || command.name === 'cross' || command.name === 'rustc') findings.push(...fromRust(command, at));
+    if (command.name === 'dotnet') append(findings, fromDotnet(command, at));
+    if (command.name === 'cargo' || command.name === 'cross' || command.name === 'rustc') append(findings, fromRust(command, at));
     if ((command.name === 'curl' || command.name === 'wget') && command.kind === 'download') {
       for (const word of command.words.slice(1)) {
         if (!word.value.includes('://') || FOREIGN_OS.test(word.value)) continue;

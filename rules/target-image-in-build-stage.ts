@@ -167,7 +167,12 @@ function stageName(model: Model, image: string): string {
 function insertionPoint(model: Model, stage: Stage): number {
   const directives = new Set(model.directives.map((d) => d.line));
   let line = stage.line;
-  const floor = Math.max(-1, ...model.ast.getInstructions().map((i) => i.getRange().end.line).filter((l) => l < stage.line));
+  // The last line of the instruction before the FROM (a loop: spreading every instruction into Math.max overflows the stack).
+  let floor = -1;
+  for (const instruction of model.ast.getInstructions()) {
+    const end = instruction.getRange().end.line;
+    if (end < stage.line && end > floor) floor = end;
+  }
   while (line - 1 > floor && !directives.has(line - 1) && /^[ \t]*#/.test(lineText(model.source, line - 1))) line--;
   return model.source.lineStarts[line];
 }

@@ -1,3 +1,4 @@
+import { continuationEnd } from '../core/ast';
 import type { Model, VariableUse } from '../core/model';
 import { AUTOMATIC_ARGS } from '../core/platform';
 import { defineRule } from '../core/rule';
@@ -58,12 +59,13 @@ export default defineRule({
         continue;
       }
       const at = nameStart(model, use);
+      const end = nameEnd(model, at, use.name.length);
       report({
         messageId: 'suggest',
         data: { text, name: use.name, suggestion },
         start: use.start,
         end: use.end,
-        fix: { title: `Replace ${use.name} with ${suggestion}`, safety: 'unsafe', edits: [{ start: at, end: at + use.name.length, text: suggestion }] },
+        fix: { title: `Replace ${use.name} with ${suggestion}`, safety: 'unsafe', edits: [{ start: at, end, text: suggestion }] },
       });
     }
   },
@@ -72,6 +74,25 @@ export default defineRule({
 /** Where the name starts in `$NAME` or `${NAME...}`. */
 function nameStart(model: Model, use: VariableUse): number {
   return model.source.text[use.start + 1] === '{' ? use.start + 2 : use.start + 1;
+}
+
+/**
+ * Where a name of `length` characters starting at `at` ends in the text: past the line continuations
+ * (and the comment and empty lines after them) that split it, as in `$BULIDPLATFOR\` + newline + `M`.
+ * The edit then covers the whole name, continuation included, rather than its length from the start.
+ */
+function nameEnd(model: Model, at: number, length: number): number {
+  const text = model.source.text;
+  let pos = at;
+  for (let read = 0; read < length && pos < text.length; ) {
+    const next = continuationEnd(text, pos, text.length, model.escapeChar);
+    if (next >= 0) pos = next;
+    else {
+      pos++;
+      read++;
+    }
+  }
+  return pos;
 }
 
 /** The known name closest to `name` (case-insensitive Levenshtein distance ≤ 2), or null. Ties: the case-sensitive distance, then alphabetical. */

@@ -1,5 +1,5 @@
 import { productsOfCommand, trace } from '../core/flow';
-import { cgoDisabled, commandLabel, dotnetCrossCompile, isGoCompile, nameIsSet, needsGoarm, subcommand, targetWiring } from './utils/cross';
+import { cgoDisabled, commandLabel, dotnetCrossCompile, isGoCompile, nameIsSet, needsGoarm, subcommand, targetWiring, wiredBuildsInRun } from './utils/cross';
 import { appendToCommand, declareArgsBeforeInstruction, setCommandEnv } from './utils/edits';
 import type { CommandFacts, Model, RunStep, Stage } from '../core/model';
 import { defineRule, type Edit, type Fix } from '../core/rule';
@@ -111,10 +111,10 @@ interface Finding {
 /**
  * The same toolchain told the target elsewhere in the RUN: `if [ "$TARGETPLATFORM" = linux/arm64 ];
  * then cargo build --target aarch64-...; else cargo build; fi` builds natively only where the build
- * platform is the target.
+ * platform is the target. Called for an unwired build command, so every wired one counted is another.
  */
 function wiredAlternative(model: Model, stage: Stage, run: RunStep, command: CommandFacts): boolean {
-  return run.commands.some((c) => c !== command && c.kind === 'build' && c.toolchain === command.toolchain && targetWiring(model, stage, run, c) !== null);
+  return wiredBuildsInRun(model, stage, run, command.toolchain) > 0;
 }
 
 /** What a Go command needs to build for the target: [variable, value, the platform arg it reads]. */

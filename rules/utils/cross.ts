@@ -5,10 +5,8 @@
  */
 import type { CommandFacts, Model, RunStep, Stage } from '../../core/model';
 
-/** `$TARGETARCH`, `${TARGETPLATFORM}`, ... in a word. */
-const TARGET_REFERENCE = /\$\{?TARGET(PLATFORM|OS|ARCH|VARIANT)\b/;
-/** A cross compiler named after its target triple: `aarch64-linux-gnu-gcc`, `x86_64-w64-mingw32-g++`, `arm-linux-gnueabihf-gcc-12`. */
-const TRIPLE_COMPILER = /^[a-z0-9_]+(-[a-z0-9_]+){1,3}-(gcc|g\+\+|cc|c\+\+|clang|clang\+\+)(-\d+)?$/;
+// How a command is told the target is a fact of the model, computed once (core/wiring.ts).
+export { nameIsSet, targetWiring, wiredBuildsInRun } from '../../core/wiring';
 
 /** The stage and the stages it is built FROM, nearest first (DESIGN §1: a child inherits args and env). */
 export function stageLineage(model: Model, stage: Stage): Stage[] {
@@ -39,74 +37,6 @@ export function commandLabel(command: CommandFacts): string {
   return parts.join(' ');
 }
 
-/** Whether a name is set for a command: as its own prefix, earlier in the same RUN, or by ARG/ENV before the RUN. */
-export function nameIsSet(run: RunStep, command: CommandFacts, name: string): boolean {
-  return command.assignments.some((a) => a.name === name) || run.script.assigned.has(name) || run.inScope.has(name);
-}
-
-/**
- * How a build command is told the platform to build for, or null when it is not:
- * GOARCH (assignments, ARG/ENV, `go env -w`), `-a`/`--arch`/`-r`/`--runtime` for dotnet,
- * `--target` for cargo, a `*-linux-gnu-gcc` compiler, CC/CXX, `--host` for configure or any
- * `$TARGET*` handed to a C build, an `xx-*` helper in the same RUN. A wiring whose value is wrong
- * or undeclared (`GOARCH=$TARGETARCH` with no `ARG TARGETARCH`) still counts: other rules report it.
- */
-export function targetWiring(model: Model, stage: Stage, run: RunStep, command: CommandFacts): string | null {
-  const words = command.words.slice(1).map((w) => w.value);
-  if (run.commands.some((c) => c.kind === 'cross-helper')) return 'xx helper';
-  const lineage = stageLineage(model, stage);
-  const everyCommand = lineage.flatMap((s) => s.runs.flatMap((r) => r.commands));
-  switch (command.toolchain) {
-    case 'go': {
-      // GOOS alone (`GOOS=linux go build`) still builds for the builder's architecture.
-      if (nameIsSet(run, command, 'GOARCH')) return 'GOARCH';
-      const goEnvWrite = everyCommand.some((c) => c.name === 'go' && c.words[1]?.value === 'env' && c.words.some((w) => w.value.startsWith('GOARCH=')));
-      if (goEnvWrite) return 'go env -w';
-      if (everyCommand.some((c) => c.name === 'xx-go' && c.words.some((w) => w.value === '--wrap'))) return 'xx-go --wrap';
-      return null;
-    }
-    case 'dotnet': {
-      const flag = words.find((w) => /^(-a|--arch|-r|--runtime)$/.test(w) || /^(--arch|--runtime)[=:]/.test(w) || /^[-/]p(roperty)?:RuntimeIdentifiers?=/i.test(w));
-      return flag ?? (nameIsSet(run, command, 'RuntimeIdentifier') ? 'RuntimeIdentifier' : null);
-    }
-    case 'rust': {
-      const flag = words.find((w) => w === '--target' || w.startsWith('--target='));
-      return flag ?? (nameIsSet(run, command, 'CARGO_BUILD_TARGET') ? 'CARGO_BUILD_TARGET' : null);
-    }
-    case 'c': {
-      // One wired step wires the rest of the build (`./configure --host=...` then `make`).
-      const cCommands = lineage.flatMap((s) => s.runs.map((r) => ({ r, cs: r.commands.filter((c) => c.toolchain === 'c') })));
-      for (const { r, cs } of cCommands) {
-        for (const c of cs) {
-          const wiring = cWiring(r, c);
-          if (wiring) return wiring;
-        }
-      }
-      return null;
-    }
-    default:
-      return null;
-  }
-}
-
-function cWiring(run: RunStep, command: CommandFacts): string | null {
-  if (command.name && TRIPLE_COMPILER.test(command.name)) return command.name;
-  const words = command.words.slice(1).map((w) => w.value);
-  // A build script handed the target (`make ARCH=$TARGETARCH`, `cmake -DARCH=$TARGETARCH`).
-  if (words.some((w) => TARGET_REFERENCE.test(w)) || command.assignments.some((a) => TARGET_REFERENCE.test(a.value))) return '$TARGET* argument';
-  const flag = words.find(
-    (w) =>
-      /^--(host|target|cross-file)(=|$)/.test(w) ||
-      w === '-target' ||
-      /^(CC|CXX|CROSS_COMPILE|ARCH|TARGET)=/.test(w) ||
-      /^-DCMAKE_(TOOLCHAIN_FILE|C_COMPILER|CXX_COMPILER|SYSTEM_PROCESSOR)\b/.test(w) ||
-      TRIPLE_COMPILER.test(w.replace(/^.*=/, '')),
-  );
-  if (flag) return flag;
-  for (const name of ['CC', 'CXX', 'CROSS_COMPILE']) if (nameIsSet(run, command, name)) return name;
-  return null;
-}
-
 /**
  * Whether cgo is explicitly off for a Go command: `CGO_ENABLED=0` as its prefix, exported or
  * assigned earlier in the same RUN, or an ARG/ENV of the stage (or a stage it is built FROM)
@@ -115,18 +45,37 @@ function cWiring(run: RunStep, command: CommandFacts): string | null {
 export function cgoDisabled(stage: Stage, run: RunStep, command: CommandFacts): boolean {
   const own = command.assignments.find((a) => a.name === 'CGO_ENABLED');
   if (own) return own.value === '0';
-  for (const earlier of run.commands) {
-    if (earlier.start >= command.start) break;
-    if (earlier.depth !== command.depth) continue;
-    const bare = earlier.name === null ? earlier.assignments.find((a) => a.name === 'CGO_ENABLED') : undefined;
-    const exported = earlier.name === 'export' ? earlier.words.find((w) => w.value.startsWith('CGO_ENABLED=')) : undefined;
-    if (bare) return bare.value === '0';
-    if (exported) return exported.value === 'CGO_ENABLED=0';
-  }
+  const earlier = cgoSettings(run).get(command.depth);
+  if (earlier && earlier.lastStartUpTo < command.start) return earlier.disabled;
   if (!run.inScope.has('CGO_ENABLED')) return false;
   const values = stage.envValues.CGO_ENABLED ?? stage.argValues.CGO_ENABLED;
   return values !== undefined && Object.values(values).length > 0 && Object.values(values).every((v) => v === '0');
 }
+
+/**
+ * Per nesting depth, the first command of a RUN that sets CGO_ENABLED (bare or exported), with the
+ * largest start of the commands up to it: it applies to a command that starts after all of them.
+ * Read once per RUN: scanning the earlier commands for each Go command was quadratic (140,000
+ * `go build` in one RUN, issue 11).
+ */
+function cgoSettings(run: RunStep): Map<number, { lastStartUpTo: number; disabled: boolean }> {
+  let settings = cgoSettingsOf.get(run);
+  if (settings) return settings;
+  settings = new Map();
+  let lastStart = -1;
+  for (const c of run.commands) {
+    lastStart = Math.max(lastStart, c.start);
+    if (settings.has(c.depth)) continue;
+    const bare = c.name === null ? c.assignments.find((a) => a.name === 'CGO_ENABLED') : undefined;
+    const exported = c.name === 'export' ? c.words.find((w) => w.value.startsWith('CGO_ENABLED=')) : undefined;
+    if (bare) settings.set(c.depth, { lastStartUpTo: lastStart, disabled: bare.value === '0' });
+    else if (exported) settings.set(c.depth, { lastStartUpTo: lastStart, disabled: exported.value === 'CGO_ENABLED=0' });
+  }
+  cgoSettingsOf.set(run, settings);
+  return settings;
+}
+
+const cgoSettingsOf = new WeakMap<RunStep, Map<number, { lastStartUpTo: number; disabled: boolean }>>();
 
 /** `go build` / `go install`: the Go commands that produce binaries. */
 export function isGoCompile(command: CommandFacts): boolean {

@@ -2,6 +2,7 @@
  * Edit builders shared by rules. Inserted text follows the file: keyword case, indentation,
  * line endings; nothing here touches directives, comments, heredoc bodies or `--mount` flags.
  */
+import { continuationEnd } from '../../core/ast';
 import { lineText, offsetAt } from '../../core/document';
 import type { Model, Stage } from '../../core/model';
 import { isPlatformArg } from '../../core/platform';
@@ -49,10 +50,12 @@ export function declareArgs(model: Model, stage: Stage, names: string[]): Edit {
  */
 export function declareArgsBefore(model: Model, stage: Stage, names: string[], before: number): Edit {
   let last: Stage['args'] | null = null;
+  let nextArg = 0; // stage.args are in instruction order: one pass, not a filter of them per ARG
   for (const instruction of stage.instructions) {
     if (offsetAt(model.source, instruction.getRange().end) > before) break;
     if (instruction.getKeyword() !== 'ARG') continue;
-    const declared = stage.args.filter((a) => a.instruction === instruction);
+    const declared: Stage['args'] = [];
+    while (stage.args[nextArg]?.instruction === instruction) declared.push(stage.args[nextArg++]);
     if (declared.length > 0 && declared.every((a) => a.defaultText === null && isPlatformArg(a.name))) last = declared;
   }
   if (!last) return declareArgs(model, stage, names);
@@ -77,11 +80,33 @@ export function removeFlag(model: Model, flag: { start: number; end: number }): 
   let end = flag.end;
   const text = model.source.text;
   while (end < text.length && (text[end] === ' ' || text[end] === '\t')) end++;
-  // A flag alone on a continued line takes its continuation with it.
-  if (text[end] === model.escapeChar && /^[ \t]*\r?\n/.test(text.slice(end + 1))) {
-    end = end + 1 + /^[ \t]*\r?\n[ \t]*/.exec(text.slice(end + 1))![0].length;
+  // A flag alone on a continued line takes its continuation with it, unless a comment line or an
+  // empty line follows: BuildKit skips those inside the instruction, and without the continuation
+  // they would end it (`FROM # the image`).
+  const continuation = text[end] === model.escapeChar ? /^[ \t]*\r?\n[ \t]*/.exec(text.slice(end + 1, end + 400)) : null;
+  if (continuation) {
+    const next = end + 1 + continuation[0].length;
+    if (next < text.length && !/[#\r\n \t]/.test(text[next])) end = next;
   }
-  return { start, end, text: '' };
+  return { start, end, text: keptLines(model, start, end) };
+}
+
+/**
+ * The comment lines (and empty lines) inside a continued flag that is removed, behind a continuation
+ * so that they stay inside the instruction: `--platform=$BUILD\` + `# note` + `PLATFORM` keeps `# note`.
+ * Fixes never drop comments. '' when the flag has none.
+ */
+function keptLines(model: Model, start: number, end: number): string {
+  const text = model.source.text;
+  let kept = '';
+  for (let pos = start; pos < end; pos++) {
+    const next = continuationEnd(text, pos, end, model.escapeChar);
+    if (next < 0) continue;
+    const lineEnd = text.indexOf('\n', pos) + 1;
+    kept += text.slice(lineEnd, next);
+    pos = next - 1;
+  }
+  return kept === '' ? '' : model.escapeChar + model.source.eol + kept;
 }
 
 /**

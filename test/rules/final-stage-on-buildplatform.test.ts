@@ -65,6 +65,18 @@ ruleTester(rule, {
       output: '# escape=`\nFROM `\n    alpine:3.20\nCOPY app /app\n',
     },
     {
+      name: 'flag continued onto a comment line: the continuation stays (BuildKit skips the comment; without it `FROM # the image`)',
+      code: 'FROM --platform=$BUILDPLATFORM \\\n# the image\n  alpine\n',
+      errors: [{ messageId: 'pinned', line: 1, column: 6, fix: 'safe' }],
+      output: 'FROM \\\n# the image\n  alpine\n',
+    },
+    {
+      name: 'flag continued onto an empty line: the continuation stays',
+      code: 'FROM --platform=$BUILDPLATFORM \\\n\n  alpine\n',
+      errors: [{ messageId: 'pinned', line: 1, column: 6, fix: 'safe' }],
+      output: 'FROM \\\n\n  alpine\n',
+    },
+    {
       name: '--target selects a pinned stage',
       code: 'FROM --platform=$BUILDPLATFORM node:20 AS assets\nRUN npm run build\nFROM nginx\nCOPY --from=assets /dist /usr/share/nginx/html',
       target: 'assets',

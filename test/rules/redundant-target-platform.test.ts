@@ -30,5 +30,11 @@ ruleTester(rule, {
       errors: [{ messageId: 'redundant', line: 2, column: 3 }],
       output: 'FROM \\\n  alpine\n',
     },
+    {
+      name: 'flag split by a continuation and a comment line (BuildKit skips it): removed, the comment kept inside the FROM',
+      code: 'FROM --platform=$TARGET\\\n# note\nPLATFORM alpine\nRUN true\n',
+      errors: [{ messageId: 'redundant', line: 1, column: 6, fix: 'safe' }],
+      output: 'FROM \\\n# note\nalpine\nRUN true\n',
+    },
   ],
 });

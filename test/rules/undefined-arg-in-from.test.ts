@@ -9,6 +9,11 @@ ruleTester(rule, {
     { name: 'automatic args in FROM (examples/per-arch-stages)', code: 'FROM alpine AS base_amd64\nFROM alpine AS base_arm64\nFROM base_${TARGETARCH}' },
     { name: 'stage-scoped uses are not FROM uses', code: 'FROM alpine\nRUN echo $UNDECLARED' },
     { name: 'suppressed by check=skip', code: '# check=skip=UndefinedArgInFrom\nFROM $BASE' },
+    {
+      name: '$BUILD\\ continued past a comment line onto PLATFORM: BuildKit skips the comment and reads $BUILDPLATFORM',
+      code: 'FROM --platform=$BUILD\\\n# a comment\nPLATFORM golang AS build\nRUN go version\n',
+    },
+    { name: '... and past an empty line', code: 'FROM --platform=$BUILD\\\n\nPLATFORM golang AS build\nRUN go version\n' },
   ],
   invalid: [
     {
@@ -41,6 +46,12 @@ ruleTester(rule, {
       code: 'FROM --platform=${targetplatform:-linux/amd64} alpine',
       errors: [{ messageId: 'suggest', line: 1, column: 17, message: 'did you mean TARGETPLATFORM?' }],
       unsafeOutput: 'FROM --platform=${TARGETPLATFORM:-linux/amd64} alpine',
+    },
+    {
+      name: 'a typo split by a continuation: the edit covers the whole name, continuation included',
+      code: 'FROM --platform=$BULIDPLATFOR\\\nM alpine AS build\nRUN true\n',
+      errors: [{ messageId: 'suggest', line: 1, column: 17, endLine: 2, endColumn: 2, message: 'did you mean BUILDPLATFORM?', fix: 'unsafe' }],
+      unsafeOutput: 'FROM --platform=$BUILDPLATFORM alpine AS build\nRUN true\n',
     },
     {
       name: 'no close name: no fix',

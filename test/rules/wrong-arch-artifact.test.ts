@@ -105,6 +105,25 @@ ruleTester(rule, {
       `,
     },
     {
+      name: 'wiring inherited through the lineage (go env -w and configure --host in a parent stage, read once per stage)',
+      code: df`
+        FROM --platform=$BUILDPLATFORM golang:1.22 AS gobase
+        ARG TARGETARCH
+        RUN go env -w GOARCH=$TARGETARCH
+        FROM gobase AS gomid
+        FROM gomid AS go
+        RUN go build -o /out/a ./a && go build -o /out/b ./b
+        FROM --platform=$BUILDPLATFORM debian:bookworm AS cbase
+        ARG TARGETARCH
+        RUN ./configure --host=aarch64-linux-gnu
+        FROM cbase AS c
+        RUN make && gcc -o /out/c c.c
+        FROM scratch
+        COPY --from=go /out/ /
+        COPY --from=c /out/c /c
+      `,
+    },
+    {
       name: 'xx helpers wire the target',
       code: df`
         FROM --platform=$BUILDPLATFORM tonistiigi/xx:1.4 AS xx
