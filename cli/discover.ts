@@ -5,12 +5,18 @@
  * no Dockerfile is an error with the reason, so a CI gate never passes having linted nothing.
  */
 import { Option } from 'commander';
-import fg from 'fast-glob';
 import ignore, { type Ignore } from 'ignore';
 import { existsSync, readdirSync, realpathSync, statSync, type Dirent, type Stats } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { classifyName, DOCKERFILE_NAMES, isDockerfileName } from '../core/dockerfile-names';
 import { fsMessage, InputError, notRegular, readRegularFile } from '../host/read-file';
+
+/** Loaded only for a pattern that may be a glob: loading fast-glob calls os.cpus(), a few ms of every run. */
+function fastGlob(): typeof import('fast-glob') {
+  return require('fast-glob') as typeof import('fast-glob');
+}
+/** A path without these characters is no glob for fast-glob. */
+const GLOB_CHARACTER = /[*?[\]{}()!+@]/;
 
 /** Directories never walked into, whatever the ignore files say (--no-ignore too). */
 const ALWAYS_SKIPPED = new Set(['node_modules', '.git']);
@@ -57,7 +63,7 @@ export function discover(patterns: string[], cwd: string, options: DiscoverOptio
     try {
       stat = statSync(resolve(cwd, pattern));
     } catch (error) {
-      if (fg.isDynamicPattern(pattern)) {
+      if (GLOB_CHARACTER.test(pattern) && fastGlob().isDynamicPattern(pattern)) {
         addRoot(cwd);
         const matched = globFiles(pattern, cwd, found.warnings);
         const ignores = useIgnoreFiles ? new IgnoreFiles(cwd, found.warnings) : null;
@@ -262,7 +268,7 @@ function globFiles(pattern: string, cwd: string, warnings: string[]): string[] {
       throw error;
     }
   }) as typeof readdirSync;
-  const entries = fg.sync(pattern, {
+  const entries = fastGlob().sync(pattern, {
     cwd,
     ignore: [...ALWAYS_SKIPPED].map((d) => `**/${d}/**`),
     onlyFiles: false,
