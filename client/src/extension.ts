@@ -1,12 +1,14 @@
 /**
  * The VS Code extension: starts the bundled xlint language server over Node IPC for Dockerfiles
- * and Containerfiles, and adds three commands. Everything else (diagnostics, quick fixes, hovers,
+ * and Containerfiles, and adds four commands. Everything else (diagnostics, quick fixes, hovers,
  * settings per folder) comes from the server over LSP.
  */
 import * as vscode from 'vscode';
 import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
 // The one list of Dockerfile names (a pure module, bundled in); client/package.json's copy is generated from it.
 import { EDITOR_DOCUMENT_GLOB, isDockerfileName } from '../../core/dockerfile-names';
+import { deferralMiddleware, watchDockerDX } from './docker-dx';
+import { showBuildGraph } from './graph-view';
 
 const FIX_ALL_COMMAND = 'xlint.server.fixAll';
 const EXPLAIN_BUILD_REQUEST = 'xlint/explainBuild';
@@ -30,6 +32,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     outputChannel: output,
     // didChangeConfiguration on every change of `xlint.*`; the server then asks per folder.
     synchronize: { configurationSection: 'xlint' },
+    // Next to Docker DX, the rules that mirror BuildKit's checks are left to it (docker-dx.ts).
+    middleware: deferralMiddleware,
   };
   client = new LanguageClient('xlint', 'xlint', serverOptions, clientOptions);
 
@@ -45,6 +49,11 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       const { text } = await client.sendRequest<{ text: string }>(EXPLAIN_BUILD_REQUEST, { uri: document.uri.toString() });
       const view = await vscode.workspace.openTextDocument({ content: text, language: 'plaintext' });
       await vscode.window.showTextDocument(view, { viewColumn: vscode.ViewColumn.Beside, preview: true });
+    }),
+    vscode.commands.registerCommand('xlint.showBuildGraph', async () => {
+      const document = activeDockerfile();
+      if (!document || !client) return;
+      await showBuildGraph(client, document);
     }),
     vscode.commands.registerCommand('xlint.verifyPlatforms', async () => {
       // Runs a program from the workspace's configuration: only where the user trusts the workspace.
@@ -66,6 +75,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   );
 
   output.info(`starting the language server (${serverModule})`);
+  context.subscriptions.push(watchDockerDX(client, output));
   await client.start();
 }
 
