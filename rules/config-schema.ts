@@ -15,7 +15,8 @@ export function configSchema(rules: readonly Rule[]): Record<string, unknown> {
       $schema: { type: 'string' },
       platforms: { type: 'array', items: PLATFORM, minItems: 1, description: 'Default target platforms, e.g. ["linux/amd64", "linux/arm64"].' },
       buildPlatform: { ...PLATFORM, description: "The builder's platform (default: the machine xlint runs on)." },
-      ignore: { type: 'array', items: { type: 'string' }, description: 'Globs of paths not to lint, relative to this file.' },
+      // minLength: an editor validating against the schema flags `""` as the CLI does (an empty pattern matches nothing).
+      ignore: { type: 'array', items: { type: 'string', minLength: 1 }, description: 'Globs of paths not to lint, relative to this file.' },
       checkImages: {
         description:
           'Ask the registries whether every pulled image has the platforms the build pulls it for (rule base-image-platform; uses the network, like --check-images). true, or an object.',

@@ -55,6 +55,8 @@ function describe(error: ValidationError | undefined): string {
       return `unknown rule "${error.params.propertyName}" in "rules" (\`xlint rules\` lists them)`;
     case 'pattern':
       return `${at(key)}: not a platform (expected os/arch[/variant], e.g. linux/arm64)`;
+    case 'minLength':
+      return `${at(key)}: ${key.startsWith('ignore.') ? 'an empty pattern (it would match nothing; remove it)' : error.message}`;
     case 'anyOf':
       return `${at(key)}: expected "error", "warning", "info", "off" or [severity, options]`;
     default:

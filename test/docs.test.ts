@@ -2,7 +2,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { lint } from '../core/lint';
+import { INVALID_DOCKERFILE, lint, MODEL_LIMIT } from '../core/lint';
+import { parseConfig } from '../rules/config';
 import { configSchema } from '../rules/config-schema';
 import { renderRuleDoc, renderRulesIndex } from '../rules/docs';
 import { rules } from '../rules/index';
@@ -21,6 +22,17 @@ describe('rule catalog', () => {
     const written = JSON.parse(readFileSync(join(root, 'schema/xlintrc.schema.json'), 'utf8'));
     expect(written).toEqual(configSchema(rules));
     expect(readFileSync(join(root, 'rules/generated/validate-config.js'), 'utf8')).toContain(JSON.stringify(configSchema(rules)));
+  });
+
+  it('has a schema that refuses an empty ignore pattern (minLength 1), as the config check does', () => {
+    expect(configSchema(rules).properties.ignore.items.minLength).toBe(1);
+    expect(() => parseConfig('{"ignore": ["vendor/", ""]}', '.xlintrc.json')).toThrow('.xlintrc.json: key "ignore.1": an empty pattern');
+  });
+
+  it('has a page for every id a finding can carry, which the server links as codeDescription (model-limit included)', () => {
+    for (const id of [...rules.map((r) => r.meta.id), MODEL_LIMIT, INVALID_DOCKERFILE]) {
+      expect(existsSync(join(root, 'docs/rules', `${id}.md`)), `docs/rules/${id}.md`).toBe(true);
+    }
   });
 
   it('has an up-to-date rules index (run `npm run docs`)', () => {
