@@ -11,6 +11,7 @@ import { useColor } from './color';
 import { findConfig, ignoringPattern, isIgnored, loadConfig, ruleSettings, type LoadedConfig } from './config';
 import { EXIT } from './exit-codes';
 import { FixWriter } from './fix-writer';
+import { DEFAULT_CACHE_LOCATION, LintCache } from './lint-cache';
 import { formatters } from './formats/index';
 import { decodeDockerfile, discover, readDockerfile, readStdin } from './inputs';
 import { writeOutputFile } from './output-file';
@@ -56,6 +57,9 @@ export interface LintCommandOptions {
   /** Ask the registries about the images the builds pull (rule base-image-platform); `offline`: from the cache only. */
   checkImages?: boolean;
   offline?: boolean;
+  /** Keep each file's findings between runs (lint only), in this file (default .xlintcache). */
+  cache?: boolean;
+  cacheLocation?: string;
 }
 
 const SEVERITY_RANK: Record<Severity, number> = { info: 0, warning: 1, error: 2 };
@@ -121,6 +125,8 @@ export async function runLint(patterns: string[], given: LintCommandOptions): Pr
     for (const warning of warnings) process.stderr.write(`xlint: warning: ${warning}\n`);
     reports.push(...errors.map((e) => failed(e.path, e.message)));
     const writer = new FixWriter(roots);
+    // --cache keeps lint findings only: --fix and --diff always analyse.
+    const cache = options.cache && !options.fix && !options.diff ? LintCache.open(options.cacheLocation ?? DEFAULT_CACHE_LOCATION, options.version ?? '0.0.0-dev') : null;
     if (options.checkImages || options.offline || files.some((file) => configFor(file)?.config.checkImages)) {
       const inputs: { file: string; text: string }[] = [];
       for (const file of files) {
@@ -146,7 +152,7 @@ export async function runLint(patterns: string[], given: LintCommandOptions): Pr
         reports.push(failed(file, (error as Error).message));
         continue;
       }
-      const report = lintOne(file, text, withImages(file, engineFor(file)), options, diffs);
+      const report = lintOne(file, text, withImages(file, engineFor(file)), options, diffs, cache);
       if (options.fix && !options.diff && report.source !== text && !report.error) {
         try {
           writer.write(file, text, report.source);
@@ -157,6 +163,7 @@ export async function runLint(patterns: string[], given: LintCommandOptions): Pr
       }
       reports.push(report);
     }
+    cache?.save((message) => process.stderr.write(`xlint: warning: ${message}\n`));
   }
   if (fixedStdin !== null) {
     // Like `ruff check --fix -`: the fixed text on stdout, the findings on stderr.
@@ -171,24 +178,28 @@ function registryExit(code: number, registryFailed: boolean): number {
   return registryFailed && code !== EXIT.usage ? EXIT.unavailable : code;
 }
 
-function lintOne(file: string, text: string, given: LintOptions, options: LintCommandOptions, diffs: string[]): FileReport {
+function lintOne(file: string, text: string, given: LintOptions, options: LintCommandOptions, diffs: string[], cache: LintCache | null = null): FileReport {
   // The build context is read only for what needs it (.NET builds), so a large tree walks no extra folders.
   const engine = /\bdotnet\b/i.test(text) ? { ...given, context: readBuildContext(file) } : given;
-  let result: LintResult;
   let source = text;
   let fixedCount = 0;
+  let diagnostics: Diagnostic[];
+  const reported = (result: LintResult) =>
+    options.reportUnusedIgnores ? [...result.diagnostics, ...unusedIgnores(result, engine.severities ?? {})].sort((a, b) => a.start - b.start) : result.diagnostics;
   if (options.fix || options.diff) {
     const fixed = fixText(text, { ...engine, unsafe: options.unsafeFixes });
-    result = fixed.result;
+    diagnostics = reported(fixed.result);
     source = fixed.output;
     fixedCount = fixed.applied.length;
     if (fixed.changed && options.diff) diffs.push(createTwoFilesPatch(`a/${file}`, `b/${file}`, text, fixed.output, undefined, undefined, { context: 3 }));
     if (!fixed.converged) process.stderr.write(`xlint: ${file}: fixes did not settle after ${fixed.passes} passes; the rest are left as findings\n`);
   } else {
-    result = lint(text, engine);
+    // Registry answers change without the file: a run that has them is never cached.
+    const key = cache && !engine.images ? LintCache.keyOf(text, engine, !!options.reportUnusedIgnores) : null;
+    const cached = key ? cache!.get(file, key) : undefined;
+    diagnostics = cached ?? reported(lint(text, engine));
+    if (key && !cached) cache!.set(file, key, diagnostics);
   }
-  let diagnostics = result.diagnostics;
-  if (options.reportUnusedIgnores) diagnostics = [...diagnostics, ...unusedIgnores(result, engine.severities ?? {})].sort((a, b) => a.start - b.start);
   const lowest = options.quiet ? 'error' : options.severity;
   if (lowest) diagnostics = diagnostics.filter((d) => SEVERITY_RANK[d.severity] >= SEVERITY_RANK[lowest]);
   return { filePath: file, diagnostics, source, fixedCount };

@@ -10,16 +10,21 @@ import { basename, dirname, join, resolve } from 'node:path';
 export class OutputFileError extends Error {}
 
 export function writeOutputFile(path: string, text: string): void {
+  writeFileAtomically(path, text, '--output-file');
+}
+
+/** Writes `text` to `path` whole or not at all; errors name the file as `label path`. */
+export function writeFileAtomically(path: string, text: string, label: string): void {
   let target = resolve(path);
   let mode: number | undefined;
   try {
     target = realpathSync(target);
     const stat = statSync(target);
-    if (!stat.isFile()) throw new OutputFileError(`--output-file ${path}: not a regular file`);
+    if (!stat.isFile()) throw new OutputFileError(`${label} ${path}: not a regular file`);
     mode = stat.mode & 0o7777;
   } catch (error) {
     if (error instanceof OutputFileError) throw error;
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw new OutputFileError(`--output-file ${path}: ${describe(error)}`);
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw new OutputFileError(`${label} ${path}: ${describe(error)}`);
   }
   const temp = join(dirname(target), `.${basename(target)}.${process.pid}.${Date.now().toString(36)}.tmp`);
   let fd: number | undefined;
@@ -38,7 +43,7 @@ export function writeOutputFile(path: string, text: string): void {
     } catch {
       // never created, or already renamed
     }
-    throw new OutputFileError(`--output-file ${path}: cannot write: ${describe(error)}`);
+    throw new OutputFileError(`${label} ${path}: cannot write: ${describe(error)}`);
   }
 }
 
