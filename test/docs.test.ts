@@ -25,7 +25,7 @@ describe('rule catalog', () => {
   });
 
   it('has a schema that refuses an empty ignore pattern (minLength 1), as the config check does', () => {
-    expect(configSchema(rules).properties.ignore.items.minLength).toBe(1);
+    expect((configSchema(rules) as { properties: { ignore: { items: { minLength?: number } } } }).properties.ignore.items.minLength).toBe(1);
     expect(() => parseConfig('{"ignore": ["vendor/", ""]}', '.xlintrc.json')).toThrow('.xlintrc.json: key "ignore.1": an empty pattern');
   });
 
