@@ -13,14 +13,15 @@
  * damaged or foreign file is ignored and replaced.
  */
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import type { LintOptions } from '../core/lint';
 import type { Diagnostic } from '../core/rule';
 import { readRegularFile } from './inputs';
 import { writeFileAtomically } from './output-file';
 
-export const DEFAULT_CACHE_LOCATION = '.xlintcache';
+/** As Ruff's `.ruff_cache`: a directory that ignores itself, so no repository has to list it in its .gitignore. */
+export const DEFAULT_CACHE_LOCATION = join('.xlint_cache', 'findings.json');
 /** A cache file larger than this is not read (about 200,000 entries of average findings). */
 const MAX_CACHE_BYTES = 256 * 1024 * 1024;
 const FORMAT = 'xlint-cache/1';
@@ -98,6 +99,11 @@ export class LintCache {
     if (!this.changed) return;
     const file: CacheFile = { format: FORMAT, tool: this.tool, entries: this.entries };
     try {
+      const directory = dirname(this.path);
+      if (!existsSync(directory)) {
+        mkdirSync(directory, { recursive: true });
+        writeFileSync(join(directory, '.gitignore'), '# written by xlint --cache\n*\n');
+      }
       writeFileAtomically(this.path, JSON.stringify(file), '--cache-location');
     } catch (error) {
       warn(`the cache was not saved: ${(error as Error).message}`);

@@ -57,7 +57,7 @@ export interface LintCommandOptions {
   /** Ask the registries about the images the builds pull (rule base-image-platform); `offline`: from the cache only. */
   checkImages?: boolean;
   offline?: boolean;
-  /** Keep each file's findings between runs (lint only), in this file (default .xlintcache). */
+  /** Keep each file's findings between runs (lint only), in this file (default .xlint_cache/findings.json). */
   cache?: boolean;
   cacheLocation?: string;
 }

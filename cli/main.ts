@@ -92,7 +92,7 @@ export function createProgram(): Command {
     .option('--check-images', 'ask the registries whether each pulled image has the platforms the build pulls it for (rule base-image-platform; uses the network; answers cached)')
     .option('--offline', 'with --check-images (implied): answer from the image cache only, ask no registry')
     .option('--cache', "keep each file's findings and analyse only what changed since the last run (lint only; not with --fix or --diff)")
-    .option('--cache-location <file>', 'where --cache keeps them (default: .xlintcache in the current directory)')
+    .option('--cache-location <file>', 'where --cache keeps them (default: .xlint_cache/findings.json in the current directory)')
     .addHelpText(
       'after',
       `

@@ -23,7 +23,7 @@ function messages(run: { stdout: string }): string[] {
   return (JSON.parse(run.stdout) as { diagnostics: { message: string }[] }[]).flatMap((f) => f.diagnostics.map((d) => d.message));
 }
 /** Rewrites every cached finding's message, so a run that prints it did not analyse. */
-function doctorCache(path = join(work, '.xlintcache')): void {
+function doctorCache(path = join(work, '.xlint_cache', 'findings.json')): void {
   const cache = JSON.parse(readFileSync(path, 'utf8'));
   for (const entry of Object.values(cache.entries) as { diagnostics: { message: string }[] }[]) for (const d of entry.diagnostics) d.message = DOCTORED;
   writeFileSync(path, JSON.stringify(cache));
@@ -82,7 +82,7 @@ describe('--cache', () => {
   it("ignores a cache written by another build of the tool", () => {
     xlint('--cache', '.');
     doctorCache();
-    const path = join(work, '.xlintcache');
+    const path = join(work, '.xlint_cache', 'findings.json');
     const cache = JSON.parse(readFileSync(path, 'utf8'));
     cache.tool = `${cache.tool}-older`;
     writeFileSync(path, JSON.stringify(cache));
@@ -91,10 +91,16 @@ describe('--cache', () => {
   });
 
   it('a damaged cache file is ignored and replaced by a good one', () => {
-    writeFileSync(join(work, '.xlintcache'), '{"format": "xlint-cache/1", "entr');
+    mkdirSync(join(work, '.xlint_cache'));
+    writeFileSync(join(work, '.xlint_cache', 'findings.json'), '{"format": "xlint-cache/1", "entr');
     const run = xlint('--cache', '.');
     expect(run).toEqual(xlint('.'));
-    expect(JSON.parse(readFileSync(join(work, '.xlintcache'), 'utf8')).format).toBe('xlint-cache/1');
+    expect(JSON.parse(readFileSync(join(work, '.xlint_cache', 'findings.json'), 'utf8')).format).toBe('xlint-cache/1');
+  });
+
+  it("keeps its default directory out of git by a .gitignore of its own, as Ruff's does", () => {
+    xlint('--cache', '.');
+    expect(readFileSync(join(work, '.xlint_cache', '.gitignore'), 'utf8')).toMatch(/^\*$/m);
   });
 
   it('--cache-location names the file; one that cannot be written is a warning and the exit code stays that of the findings', () => {
@@ -110,10 +116,10 @@ describe('--cache', () => {
   it('--fix always analyses and leaves the cache alone', () => {
     xlint('--cache', '.');
     doctorCache();
-    const before = readFileSync(join(work, '.xlintcache'), 'utf8');
+    const before = readFileSync(join(work, '.xlint_cache', 'findings.json'), 'utf8');
     const run = xlint('--cache', '--fix', '--unsafe-fixes', '.');
     expect(messages(run)).not.toContain(DOCTORED);
     expect(readFileSync(join(work, 'svc', 'Dockerfile'), 'utf8')).toContain('$BUILDPLATFORM');
-    expect(readFileSync(join(work, '.xlintcache'), 'utf8')).toBe(before);
+    expect(readFileSync(join(work, '.xlint_cache', 'findings.json'), 'utf8')).toBe(before);
   });
 });
