@@ -118,6 +118,20 @@ ruleTester(rule, {
   ],
   invalid: [
     {
+      name: 'CGO_ENABLED=0 set once before several go builds of a RUN (read once per RUN): safe',
+      code: 'FROM golang:1.22 AS build\nRUN CGO_ENABLED=0; go build -o /out/a ./a; go build -o /out/b ./b\nFROM scratch\nCOPY --from=build /out/ /\n',
+      errors: [{ messageId: 'crossCompile', line: 1, column: 6, fix: 'safe' }],
+      output:
+        'FROM --platform=$BUILDPLATFORM golang:1.22 AS build\nARG TARGETOS TARGETARCH\nRUN CGO_ENABLED=0; GOOS=$TARGETOS GOARCH=$TARGETARCH go build -o /out/a ./a; GOOS=$TARGETOS GOARCH=$TARGETARCH go build -o /out/b ./b\nFROM scratch\nCOPY --from=build /out/ /\n',
+    },
+    {
+      name: 'CGO_ENABLED=0 set after the first go build: that one keeps cgo, unsafe',
+      code: 'FROM golang:1.22 AS build\nRUN go build -o /out/a ./a; CGO_ENABLED=0; go build -o /out/b ./b\nFROM scratch\nCOPY --from=build /out/ /\n',
+      errors: [{ messageId: 'crossCompile', line: 1, column: 6, fix: 'unsafe' }],
+      unsafeOutput:
+        'FROM --platform=$BUILDPLATFORM golang:1.22 AS build\nARG TARGETOS TARGETARCH\nRUN GOOS=$TARGETOS GOARCH=$TARGETARCH go build -o /out/a ./a; CGO_ENABLED=0; GOOS=$TARGETOS GOARCH=$TARGETARCH go build -o /out/b ./b\nFROM scratch\nCOPY --from=build /out/ /\n',
+    },
+    {
       name: 'Go with cgo off: safe, ARG right before the RUN that needs it',
       code: df`
         FROM golang:1.22 AS build
