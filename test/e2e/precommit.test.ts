@@ -80,4 +80,24 @@ describeWithParts('pre-commit hooks', ['pre-commit', 'git'].filter((c) => !onPat
     expect(second.status, second.stdout + second.stderr).toBe(0);
     expect(sh('git', ['show', 'HEAD:Dockerfile'], dir).stdout).toBe(fixed);
   }, 300_000);
+
+  it("the hooks' files pattern: a template beside the Dockerfiles is not passed, a prod.Containerfile is", () => {
+    // The generated pattern (core/dockerfile-names.ts): Dockerfile.j2 would be invalid-dockerfile (exit 2) if passed.
+    const dir = mkdtempSync(join(base, 'names-'));
+    sh('git', ['init', '-q'], dir);
+    writeFileSync(join(dir, '.pre-commit-config.yaml'), `repos:\n- repo: ${hookRepo}\n  rev: ${rev}\n  hooks:\n  - id: xlint\n`);
+    writeFileSync(join(dir, 'Dockerfile'), 'FROM alpine:3.20\nRUN apk add --no-cache ca-certificates\n');
+    writeFileSync(join(dir, 'Dockerfile.j2'), 'FROM {{ base_image }}\n{% for p in packages %}RUN apk add {{ p }}\n{% endfor %}\n');
+    writeFileSync(join(dir, 'Dockerfile.dockerignore'), 'node_modules\n');
+    expect(sh('pre-commit', ['install'], dir, { PRE_COMMIT_HOME: home }).status).toBe(0);
+    sh('git', ['add', '-A'], dir);
+    const clean = sh('git', ['commit', '-m', 'templates'], dir, { PRE_COMMIT_HOME: home });
+    expect(clean.status, clean.stdout + clean.stderr).toBe(0);
+
+    copyFileSync(join(ROOT, 'examples/go-emulated.Dockerfile'), join(dir, 'prod.Containerfile'));
+    sh('git', ['add', '-A'], dir);
+    const blocked = sh('git', ['commit', '-m', 'containerfile'], dir, { PRE_COMMIT_HOME: home });
+    expect(blocked.status).not.toBe(0);
+    expect(blocked.stdout + blocked.stderr).toMatch(/prod\.Containerfile[\s\S]*emulated-build-stage/);
+  }, 300_000);
 });
