@@ -88,11 +88,11 @@ describe('two --fix runs on one tree at once', () => {
     expect([a.status, a.stderr, b.status, b.stderr]).toEqual([0, '', 0, '']);
     for (let i = 0; i < FILES; i++) expect(readFileSync(join(shared, fileName(i))).equals(readFileSync(join(single, fileName(i)))), fileName(i)).toBe(true);
     expect(inspect(shared, FILES)).toMatchObject({ fixed: FILES, corrupted: [], temps: [] });
-  });
+  }, 300_000);
 
   // `unshare -pf` runs the command as PID 1 of a new PID namespace (needs root).
   const unshare = IS_ROOT && spawnSync('unshare', ['-pf', process.execPath, '-e', 'process.exit(process.pid === 1 ? 0 : 1)']).status === 0;
-  it.runIf(unshare)('also both as PID 1 (containers), where pid-named temp files collided', async () => {
+  it.runIf(unshare)('also both as PID 1 (containers), where pid-named temp files collided', { timeout: 300_000 }, async () => {
     const shared = tree(FILES);
     const asPid1 = () =>
       new Promise<{ status: number | null; stderr: string }>((resolve) => {
