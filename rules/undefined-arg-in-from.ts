@@ -49,7 +49,9 @@ export default defineRule({
     },
   },
   check({ model, report }) {
-    const known = [...new Set([...model.globalArgs.map((a) => a.name), ...AUTOMATIC_ARGS])];
+    // Only names a `$NAME` can spell: `ARG RE{O=...` declares `RE{O`, and suggesting it for $REPO
+    // writes `$RE{O`, which reads as $RE and is suggested again, growing on every pass.
+    const known = [...new Set([...model.globalArgs.map((a) => a.name), ...AUTOMATIC_ARGS])].filter((n) => /^[A-Za-z_][A-Za-z0-9_]*$/.test(n));
     for (const use of model.variableUses) {
       if (use.stage !== null || use.resolution.status !== 'unresolved' || use.resolution.reason !== 'not-declared-globally') continue;
       const text = model.source.text.slice(use.start, use.end);

@@ -54,6 +54,11 @@ ruleTester(rule, {
       unsafeOutput: 'FROM --platform=$BUILDPLATFORM alpine AS build\nRUN true\n',
     },
     {
+      name: 'a global ARG whose name no $NAME can spell (RE{O) is never suggested: no fix that grows on every pass',
+      code: 'ARG RE{O=mcr.microsoft.com/dotnet/sdk\nFROM $REPO:8.0\nRUN true\n',
+      errors: [{ messageId: 'undefined', line: 2, column: 6, fix: null }],
+    },
+    {
       name: 'no close name: no fix',
       code: 'FROM ${BASE_IMAGE}\nRUN true',
       errors: [{ messageId: 'undefined', line: 1, column: 6, endColumn: 19, fix: null }],
