@@ -10,7 +10,7 @@ import type { LintOptions } from '../core/lint';
 import { buildModel } from '../core/model';
 import { dockerCredentials } from '../builder/docker-config';
 import { checkImages, DEFAULT_TAG_TTL_MS } from '../builder/image-facts';
-import type { Config } from '../rules/config';
+import type { Config } from '../config/config';
 
 export interface CheckImagesSettings {
   offline: boolean;

@@ -1,8 +1,8 @@
 /** Config files for the CLI: the nearest one walking up from each linted file, or `--config FILE` (host/config.ts finds and reads them, as for the language server). */
 import { ConfigLocator, type LoadedConfig } from '../host/config';
-import { isIgnored } from '../rules/config';
+import { isIgnored } from '../config/config';
 
-export { CONFIG_NAMES, ConfigError, isIgnored, parseConfig, ruleSettings, type Config } from '../rules/config';
+export { CONFIG_NAMES, ConfigError, isIgnored, parseConfig, ruleSettings, type Config } from '../config/config';
 export { loadConfig, MAX_CONFIG_BYTES, type LoadedConfig } from '../host/config';
 
 const locator = new ConfigLocator();

@@ -1,7 +1,7 @@
 /**
  * The configuration file's content: types, validation against the schema built from the rule
- * catalog (compiled ahead of time), and what it means for the engine. Pure: the CLI and the
- * language server find and read the files.
+ * catalog (compiled ahead of time by `npm run docs` into ./generated), and what it means for the
+ * engine. Pure: host/config.ts finds and reads the files, for the CLI and the language server.
  */
 import { dirname, relative } from 'node:path';
 import picomatch from 'picomatch';

@@ -29,7 +29,7 @@ import {
   type TextEdit,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { CONFIG_NAMES } from '../rules/config';
+import { CONFIG_NAMES } from '../config/config';
 import { Analyses, byteSize, diagnosticsOf, MAX_DOCUMENT_BYTES, seconds, textOf } from './analyses';
 import { AnalysisPool } from './pool';
 import { FIX_ALL_KIND, hoverAt, isPosition, isRange, kindRequested, selectCodeActions } from './service';

@@ -7,7 +7,7 @@
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ConfigLocator, type LoadedConfig } from '../host/config';
-import { isIgnored } from '../rules/config';
+import { isIgnored } from '../config/config';
 import { effectiveSettings, readEditorSettings, type EffectiveSettings } from './settings';
 
 /** How long the server waits for workspace/configuration before linting with the defaults. */

@@ -2,7 +2,7 @@
  * Editor settings (`xlint.*`, per workspace folder) and the nearest config file, merged into the
  * engine's options. Pure: the server reads files and asks the client; this only decides.
  */
-import { ruleSettings, type Config } from '../rules/config';
+import { ruleSettings, type Config } from '../config/config';
 import { rules as allRules } from '../rules/index';
 import type { Rule, Severity } from '../core/rule';
 import { normalizePlatform, parsePlatform, platformOfNode } from '../core/platform';

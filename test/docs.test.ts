@@ -3,8 +3,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { INVALID_DOCKERFILE, lint, MODEL_LIMIT } from '../core/lint';
-import { parseConfig } from '../rules/config';
-import { configSchema } from '../rules/config-schema';
+import { parseConfig } from '../config/config';
+import { configSchema } from '../config/schema';
 import { renderRuleDoc, renderRulesIndex } from '../rules/docs';
 import { rules } from '../rules/index';
 
@@ -21,7 +21,7 @@ describe('rule catalog', () => {
   it('has an up-to-date config schema and validator (run `npm run docs`)', () => {
     const written = JSON.parse(readFileSync(join(root, 'schema/xlintrc.schema.json'), 'utf8'));
     expect(written).toEqual(configSchema(rules));
-    expect(readFileSync(join(root, 'rules/generated/validate-config.js'), 'utf8')).toContain(JSON.stringify(configSchema(rules)));
+    expect(readFileSync(join(root, 'config/generated/validate-config.js'), 'utf8')).toContain(JSON.stringify(configSchema(rules)));
   });
 
   it('has a schema that refuses an empty ignore pattern (minLength 1), as the config check does', () => {

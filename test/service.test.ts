@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { defineRule, type FixSafety } from '../core/rule';
 import { analyze, codeActions, diagnostics, fixAllEdits, hover, kindRequested, minimalEdits } from '../server/service';
-import { isIgnored } from '../rules/config';
+import { isIgnored } from '../config/config';
 import { DEFAULT_SETTINGS, effectiveSettings, readEditorSettings } from '../server/settings';
 import { applyEdits } from './lsp/client';
 import { df } from './rule-tester';
