@@ -5,6 +5,7 @@ import { fixText } from '../core/fix';
 import { INVALID_DOCKERFILE, lint, type LintOptions, type LintResult } from '../core/lint';
 import type { ImageIndex } from '../core/images';
 import type { Diagnostic, Severity } from '../core/rule';
+import { DEFAULT_PLATFORMS } from '../config/platforms';
 import { rules } from '../rules/index';
 import { readBuildContext } from './context';
 import { useColor } from './color';
@@ -18,8 +19,6 @@ import { writeOutputFile } from './output-file';
 import { summarize, type FileReport } from './report';
 import { ruleForId } from './rule-ids';
 import { formatStatisticsJson, formatStatisticsText, statistics } from './statistics';
-
-export const DEFAULT_PLATFORMS = ['linux/amd64', 'linux/arm64'];
 
 export interface LintCommandOptions {
   fix?: boolean;
@@ -83,7 +82,7 @@ export async function runLint(patterns: string[], given: LintCommandOptions): Pr
       ...settings,
       severities: selectRules(settings.severities, options),
       buildPlatform: options.buildPlatformGiven ? options.buildPlatform : (config.buildPlatform ?? options.buildPlatform),
-      targetPlatforms: options.platform ?? config.platforms ?? DEFAULT_PLATFORMS,
+      targetPlatforms: options.platform ?? config.platforms ?? [...DEFAULT_PLATFORMS],
       target: options.target,
     };
   };

@@ -6,7 +6,7 @@ import { runExplainBuild, runGraph } from './explain-build-command';
 import { noIgnoreOption } from './discover';
 import { runLint, type LintCommandOptions } from './lint-command';
 import { runLsp } from './lsp-command';
-import { platformProblem } from './platforms';
+import { DEFAULT_PLATFORMS, platformProblem } from '../config/platforms';
 import { EXIT } from './exit-codes';
 import { formatNames } from './formats/index';
 import { rules } from '../rules/index';
@@ -131,7 +131,7 @@ Exit codes: 0 no findings, 1 findings (or a diff printed by --diff), 2 bad usage
     .command('explain-build')
     .description('print the build model: per stage its platform, whether the build reaches it, its args and RUN commands')
     .argument('<dockerfile>', 'the Dockerfile')
-    .option('--platform <platforms>', 'target platforms, comma-separated', platformList, ['linux/amd64', 'linux/arm64'])
+    .option('--platform <platforms>', 'target platforms, comma-separated', platformList, [...DEFAULT_PLATFORMS])
     .option('--build-platform <platform>', "the builder's platform (default: this machine's)", platform)
     .option('--target <stage>', 'the output stage (default: the last one)')
     .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json']).default('text'))
@@ -143,7 +143,7 @@ Exit codes: 0 no findings, 1 findings (or a diff printed by --diff), 2 bad usage
     .command('graph')
     .description('print the stage graph (Mermaid or Graphviz DOT): where each stage runs, what it copies, what the build reaches')
     .argument('<dockerfile>', 'the Dockerfile')
-    .option('--platform <platforms>', 'target platforms, comma-separated', platformList, ['linux/amd64', 'linux/arm64'])
+    .option('--platform <platforms>', 'target platforms, comma-separated', platformList, [...DEFAULT_PLATFORMS])
     .option('--build-platform <platform>', "the builder's platform (default: this machine's)", platform)
     .option('--target <stage>', 'the output stage (default: the last one)')
     .addOption(new Option('-f, --format <format>', 'output format').choices(['mermaid', 'dot']).default('mermaid'))
@@ -181,7 +181,7 @@ Exit codes: 0 no findings, 1 findings (or a diff printed by --diff), 2 bad usage
     .command('verify')
     .description('build for every target platform on a real builder (docker buildx, or docker with BuildKit) and check the output: ELF machines, emulated steps, times')
     .argument('[dockerfile]', 'the Dockerfile (default: ./Dockerfile; - reads it from stdin)')
-    .option('--platform <platforms>', 'target platforms, comma-separated', platformList, ['linux/amd64', 'linux/arm64'])
+    .option('--platform <platforms>', 'target platforms, comma-separated', platformList, [...DEFAULT_PLATFORMS])
     .option('--context <dir>', "the build context (default: the Dockerfile's directory)")
     .option('--target <stage>', 'the output stage (default: the last one)')
     .option('--builder <name>', 'a docker buildx builder (multi-node, Kubernetes, remote)')

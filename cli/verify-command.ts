@@ -34,9 +34,6 @@ export interface VerifyCommandOptions {
   format: 'text' | 'json';
 }
 
-/** 0 every platform passed; 1 a platform failed; 2 bad usage or unreadable input; 3 no usable builder or registry: the CLI's one table. */
-export const VERIFY_EXIT = EXIT;
-
 export async function runVerify(file: string | undefined, options: VerifyCommandOptions): Promise<number> {
   const out = (text: string) => process.stdout.write(text);
   const err = (text: string) => process.stderr.write(`xlint verify: ${text}\n`);
@@ -48,7 +45,7 @@ export async function runVerify(file: string | undefined, options: VerifyCommand
     const eq = pair.indexOf('=');
     if (eq <= 0) {
       err(`--build-arg ${pair}: expected KEY=VALUE`);
-      return VERIFY_EXIT.usage;
+      return EXIT.usage;
     }
     buildArgs[pair.slice(0, eq)] = pair.slice(eq + 1);
   }
@@ -59,7 +56,7 @@ export async function runVerify(file: string | undefined, options: VerifyCommand
     text = path === '-' ? decodeDockerfile('<stdin>', await readStdin()) : readDockerfile(path);
   } catch (error) {
     err(`${path}: ${(error as Error).message}`);
-    return VERIFY_EXIT.usage;
+    return EXIT.usage;
   }
   const context = resolve(options.context ?? (path === '-' ? '.' : dirname(path)));
   const base: VerifyRequest = {
@@ -81,13 +78,13 @@ export async function runVerify(file: string | undefined, options: VerifyCommand
         fixed = { text: readDockerfile(options.against), fixes: [], name: options.against };
       } catch (error) {
         err(`${options.against}: ${(error as Error).message}`);
-        return VERIFY_EXIT.usage;
+        return EXIT.usage;
       }
     } else {
       const result = fixText(text, { rules, buildPlatform: options.buildPlatform ?? platformOfNode(process.arch), targetPlatforms: options.platform, target: options.target, buildArgs, unsafe: options.unsafeFixes });
       if (!result.changed) {
         err(`no ${options.unsafeFixes ? '' : 'safe '}fix changes ${path}: nothing to compare${options.unsafeFixes ? '' : ' (--unsafe-fixes applies unsafe ones too; --against FILE compares with a Dockerfile of yours)'}`);
-        return VERIFY_EXIT.usage;
+        return EXIT.usage;
       }
       fixed = { text: result.output, fixes: [...new Set(result.applied.map((d) => d.ruleId))], name: `${path} (fixed)` };
     }
@@ -99,7 +96,7 @@ export async function runVerify(file: string | undefined, options: VerifyCommand
   } catch (error) {
     if (error instanceof BuilderUnavailable) {
       err(error.message);
-      return VERIFY_EXIT.unavailable;
+      return EXIT.unavailable;
     }
     throw error;
   }
@@ -119,12 +116,12 @@ export async function runVerify(file: string | undefined, options: VerifyCommand
       });
       displays.forEach((d) => d.close());
       out(options.format === 'json' ? JSON.stringify(report, null, 2) + '\n' : formatCompareText(report));
-      return report.ok ? VERIFY_EXIT.ok : VERIFY_EXIT.failed;
+      return report.ok ? EXIT.ok : EXIT.failed;
     }
     const { report } = await verify(driver, base, display());
     displays.forEach((d) => d.close());
     out(options.format === 'json' ? JSON.stringify(report, null, 2) + '\n' : formatVerifyText(report));
-    return report.ok ? VERIFY_EXIT.ok : VERIFY_EXIT.failed;
+    return report.ok ? EXIT.ok : EXIT.failed;
   } finally {
     displays.forEach((d) => d.close());
   }
@@ -137,7 +134,7 @@ async function runImageCheck(ref: string, options: VerifyCommandOptions, out: (t
   } catch (error) {
     if (error instanceof RegistryError) {
       err(`registry error: ${error.message}`);
-      return VERIFY_EXIT.unavailable;
+      return EXIT.unavailable;
     }
     throw error;
   }
@@ -151,5 +148,5 @@ async function runImageCheck(ref: string, options: VerifyCommandOptions, out: (t
     lines.push(check.ok ? 'every platform is present and matches its image config' : check.missing.length > 0 ? `missing: ${check.missing.join(', ')}` : 'the image FAILED the check');
     out(lines.join('\n') + '\n');
   }
-  return check.ok ? VERIFY_EXIT.ok : VERIFY_EXIT.failed;
+  return check.ok ? EXIT.ok : EXIT.failed;
 }

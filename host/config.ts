@@ -6,7 +6,7 @@
  */
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { platformProblem } from '../cli/platforms';
+import { platformProblem } from '../config/platforms';
 import { CONFIG_NAMES, ConfigError, isIgnored, parseConfig, type Config } from '../config/config';
 import { InputError, readRegularFile } from './read-file';
 

@@ -3,6 +3,7 @@
  * engine's options. Pure: the server reads files and asks the client; this only decides.
  */
 import { ruleSettings, type Config } from '../config/config';
+import { DEFAULT_PLATFORMS } from '../config/platforms';
 import { rules as allRules } from '../rules/index';
 import type { Rule, Severity } from '../core/rule';
 import { normalizePlatform, parsePlatform, platformOfNode } from '../core/platform';
@@ -30,7 +31,6 @@ export type DeferTo = 'buildkit' | 'hadolint';
 const DEFER_TO = new Set<string>(['buildkit', 'hadolint']);
 
 export const DEFAULT_SETTINGS: EditorSettings = { enable: true, platforms: [], buildPlatform: '', unsafeFixes: false, rules: {}, deferTo: [] };
-export const DEFAULT_PLATFORMS = ['linux/amd64', 'linux/arm64'];
 
 /** The settings a document is linted with. */
 export interface EffectiveSettings {
@@ -100,7 +100,7 @@ export function effectiveSettings(
   const configPlatforms = (config?.platforms ?? []).map(normalizePlatform);
   return {
     enable: editor.enable && !ignored,
-    targetPlatforms: editor.platforms.length > 0 ? editor.platforms : configPlatforms.length > 0 ? configPlatforms : DEFAULT_PLATFORMS,
+    targetPlatforms: editor.platforms.length > 0 ? editor.platforms : configPlatforms.length > 0 ? configPlatforms : [...DEFAULT_PLATFORMS],
     buildPlatform: editor.buildPlatform || (config?.buildPlatform ? normalizePlatform(config.buildPlatform) : platformOfNode(nodeArch)),
     unsafeFixes: editor.unsafeFixes,
     severities,

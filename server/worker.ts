@@ -10,6 +10,7 @@ import { formatExplainText } from '../core/explain-text';
 import { explainBuild } from '../core/explain';
 import { formatGraph } from '../core/graph';
 import { graphSvg } from '../core/graph-svg';
+import { DEFAULT_PLATFORMS } from '../config/platforms';
 import { collectGarbage } from './memory';
 import { analyze, fixAllEdits, prepare, type Analysis, type Prepared } from './service';
 import { settingsKey, type EffectiveSettings } from './settings';
@@ -130,7 +131,7 @@ const WARM_UP = [
 function warmUp(): void {
   const settings: EffectiveSettings = {
     enable: true,
-    targetPlatforms: ['linux/amd64', 'linux/arm64'],
+    targetPlatforms: [...DEFAULT_PLATFORMS],
     buildPlatform: 'linux/amd64',
     unsafeFixes: false,
     severities: {},

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { FixWriter } from '../cli/fix-writer';
 import { InputError, readRegularFile } from '../cli/inputs';
-import { platformProblem } from '../cli/platforms';
+import { platformProblem } from '../config/platforms';
 import { CLI, EXAMPLES, IS_ROOT, NOBODY, project, xlint } from './cli-run';
 
 const UNDECLARED = 'FROM --platform=$BUILDPLATFORM golang:1.22 AS build\nRUN GOARCH=$TARGETARCH go build -o /out/app .\nFROM alpine\nCOPY --from=build /out/app /app\n';

@@ -19,6 +19,12 @@ const VARIANTS: Record<string, { pattern: RegExp; list: string }> = {
 
 const EXPECTED = 'expected os/arch[/variant], e.g. linux/arm64';
 
+/**
+ * The target platforms when neither the command line, the editor's settings nor a config file name
+ * any: the one default of the CLI's commands and the language server.
+ */
+export const DEFAULT_PLATFORMS: readonly string[] = ['linux/amd64', 'linux/arm64'];
+
 /** Why `text` is not a platform a build can target, or null when it is one. */
 export function platformProblem(text: string): string | null {
   const parts = text.trim().split('/');
