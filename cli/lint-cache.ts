@@ -65,7 +65,7 @@ export class LintCache {
   }
 
   /** The key of one analysis: everything its findings depend on (see the file comment). */
-  static keyOf(text: string, engine: LintOptions, reportUnusedIgnores: boolean): string {
+  static keyOf(text: string, engine: Omit<LintOptions, 'rules'>, reportUnusedIgnores: boolean): string {
     const inputs = [
       engine.severities ?? {},
       engine.ruleOptions ?? {},

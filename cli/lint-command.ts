@@ -1,8 +1,6 @@
 /** `xlint [paths]`: lint, `--fix`, `--diff`, `--stdin`, `--statistics`, `-o`. Translates files and flags into engine calls. */
-import { createTwoFilesPatch } from 'diff';
 import { dirname, resolve } from 'node:path';
-import { fixText } from '../core/fix';
-import { INVALID_DOCKERFILE, lint, type LintOptions, type LintResult } from '../core/lint';
+import { INVALID_DOCKERFILE, type LintOptions } from '../core/lint';
 import type { ImageIndex } from '../core/images';
 import type { Diagnostic, Severity } from '../core/rule';
 import { DEFAULT_PLATFORMS } from '../config/platforms';
@@ -13,11 +11,12 @@ import { findConfig, ignoringPattern, isIgnored, loadConfig, ruleSettings, type 
 import { EXIT } from './exit-codes';
 import { FixWriter } from './fix-writer';
 import { DEFAULT_CACHE_LOCATION, LintCache } from './lint-cache';
+import { analyse, type Analysis, type AnalysisRequest } from './analyse';
+import { LintWorkers, workersFor } from './parallel-lint';
 import { formatters } from './formats/index';
 import { decodeDockerfile, discover, readDockerfile, readStdin } from './inputs';
 import { writeOutputFile } from './output-file';
 import { summarize, type FileReport } from './report';
-import { ruleForId } from './rule-ids';
 import { formatStatisticsJson, formatStatisticsText, statistics } from './statistics';
 
 export interface LintCommandOptions {
@@ -62,6 +61,8 @@ export interface LintCommandOptions {
 }
 
 const SEVERITY_RANK: Record<Severity, number> = { info: 0, warning: 1, error: 2 };
+/** Files read and analysed at a time. */
+const WINDOW = 1024;
 
 export async function runLint(patterns: string[], given: LintCommandOptions): Promise<number> {
   const cwd = process.cwd();
@@ -116,7 +117,8 @@ export async function runLint(patterns: string[], given: LintCommandOptions): Pr
       return finish(reports, diffs, options);
     }
     if (options.checkImages || options.offline || configFor(options.stdinFilename ?? 'Dockerfile')?.config.checkImages) await askRegistries([{ file: options.stdinFilename ?? 'Dockerfile', text }]);
-    const report = lintOne(name, text, withImages(options.stdinFilename ?? 'Dockerfile', engineFor(options.stdinFilename ?? 'Dockerfile')), options, diffs);
+    const { request } = prepare(name, text, withImages(options.stdinFilename ?? 'Dockerfile', engineFor(options.stdinFilename ?? 'Dockerfile')), options, null);
+    const report = reportOf(request!, analyse(request!), options, diffs, null);
     if (options.fix && !options.diff) fixedStdin = report.source;
     reports.push(report);
   } else {
@@ -137,30 +139,48 @@ export async function runLint(patterns: string[], given: LintCommandOptions): Pr
       }
       await askRegistries(inputs);
     }
-    for (const file of files) {
-      const loaded = configFor(file);
-      if (options.ignoreFiles !== false && loaded && isIgnored(loaded.path, loaded.config, resolve(cwd, file))) {
-        // As ESLint does: a file named on the command line is not skipped without a word.
-        if (named.has(file)) process.stderr.write(`xlint: warning: ${file}: file ignored because of a matching ignore pattern "${ignoringPattern(loaded, resolve(cwd, file))}" in ${loaded.path}\n`);
-        continue;
-      }
-      let text: string;
-      try {
-        text = readDockerfile(file);
-      } catch (error) {
-        reports.push(failed(file, (error as Error).message));
-        continue;
-      }
-      const report = lintOne(file, text, withImages(file, engineFor(file)), options, diffs, cache);
-      if (options.fix && !options.diff && report.source !== text && !report.error) {
-        try {
-          writer.write(file, text, report.source);
-        } catch (error) {
-          reports.push(failed(file, (error as Error).message));
-          continue;
+    // Files are read and analysed in windows (memory stays bounded on any tree); the analyses of a
+    // window run in lint workers when the run is large enough to pay for them (parallel-lint.ts).
+    const workerCount = workersFor(files.length);
+    const workers = workerCount > 0 ? new LintWorkers(workerCount) : null;
+    try {
+      for (let start = 0; start < files.length; start += WINDOW) {
+        const window: { file: string; text: string; report?: FileReport; request?: AnalysisRequest }[] = [];
+        for (const file of files.slice(start, start + WINDOW)) {
+          const loaded = configFor(file);
+          if (options.ignoreFiles !== false && loaded && isIgnored(loaded.path, loaded.config, resolve(cwd, file))) {
+            // As ESLint does: a file named on the command line is not skipped without a word.
+            if (named.has(file)) process.stderr.write(`xlint: warning: ${file}: file ignored because of a matching ignore pattern "${ignoringPattern(loaded, resolve(cwd, file))}" in ${loaded.path}\n`);
+            continue;
+          }
+          let text: string;
+          try {
+            text = readDockerfile(file);
+          } catch (error) {
+            window.push({ file, text: '', report: failed(file, (error as Error).message) });
+            continue;
+          }
+          const prepared = prepare(file, text, withImages(file, engineFor(file)), options, cache);
+          window.push({ file, text, ...prepared });
+        }
+        const requests = window.flatMap((w) => (w.request ? [w.request] : []));
+        const analyses = workers ? await workers.run(requests) : requests.map(analyse);
+        let next = 0;
+        for (const item of window) {
+          const report = item.report ?? reportOf(item.request!, analyses[next++], options, diffs, cache);
+          if (options.fix && !options.diff && report.source !== item.text && !report.error) {
+            try {
+              writer.write(item.file, item.text, report.source);
+            } catch (error) {
+              reports.push(failed(item.file, (error as Error).message));
+              continue;
+            }
+          }
+          reports.push(report);
         }
       }
-      reports.push(report);
+    } finally {
+      workers?.close();
     }
     cache?.save((message) => process.stderr.write(`xlint: warning: ${message}\n`));
   }
@@ -177,31 +197,44 @@ function registryExit(code: number, registryFailed: boolean): number {
   return registryFailed && code !== EXIT.usage ? EXIT.unavailable : code;
 }
 
-function lintOne(file: string, text: string, given: LintOptions, options: LintCommandOptions, diffs: string[], cache: LintCache | null = null): FileReport {
-  // The build context is read only for what needs it (.NET builds), so a large tree walks no extra folders.
-  const engine = /\bdotnet\b/i.test(text) ? { ...given, context: readBuildContext(file) } : given;
-  let source = text;
-  let fixedCount = 0;
-  let diagnostics: Diagnostic[];
-  const reported = (result: LintResult) =>
-    options.reportUnusedIgnores ? [...result.diagnostics, ...unusedIgnores(result, engine.severities ?? {})].sort((a, b) => a.start - b.start) : result.diagnostics;
-  if (options.fix || options.diff) {
-    const fixed = fixText(text, { ...engine, unsafe: options.unsafeFixes });
-    diagnostics = reported(fixed.result);
-    source = fixed.output;
-    fixedCount = fixed.applied.length;
-    if (fixed.changed && options.diff) diffs.push(createTwoFilesPatch(`a/${file}`, `b/${file}`, text, fixed.output, undefined, undefined, { context: 3 }));
-    if (!fixed.converged) process.stderr.write(`xlint: ${file}: fixes did not settle after ${fixed.passes} passes; the rest are left as findings\n`);
-  } else {
-    // Registry answers change without the file: a run that has them is never cached.
-    const key = cache && !engine.images ? LintCache.keyOf(text, engine, !!options.reportUnusedIgnores) : null;
-    const cached = key ? cache!.get(file, key) : undefined;
-    diagnostics = cached ?? reported(lint(text, engine));
-    if (key && !cached) cache!.set(file, key, diagnostics);
+/**
+ * What one file needs before its analysis: the build context (read only for .NET builds, so a large
+ * tree walks no extra folders), and the cached findings when --cache has them.
+ */
+function prepare(file: string, text: string, given: LintOptions, options: LintCommandOptions, cache: LintCache | null): { report?: FileReport; request?: AnalysisRequest } {
+  const { rules: _rules, ...engine } = /\bdotnet\b/i.test(text) ? { ...given, context: readBuildContext(file) } : given;
+  const request: AnalysisRequest = {
+    file,
+    text,
+    engine,
+    fix: !!options.fix,
+    diff: !!options.diff,
+    unsafeFixes: !!options.unsafeFixes,
+    reportUnusedIgnores: !!options.reportUnusedIgnores,
+  };
+  // Only lints are cached; registry answers change without the file, so a run that has them is never cached.
+  if (cache && !options.fix && !options.diff && !engine.images) {
+    const cached = cache.get(file, cacheKey(request));
+    if (cached) return { report: filtered({ filePath: file, diagnostics: cached, source: text, fixedCount: 0 }, options) };
   }
+  return { request };
+}
+
+function cacheKey(request: AnalysisRequest): string {
+  return LintCache.keyOf(request.text, request.engine, request.reportUnusedIgnores);
+}
+
+/** The report of an analysis; records it in the cache and the diffs, warns of fixes that did not settle. */
+function reportOf(request: AnalysisRequest, analysis: Analysis, options: LintCommandOptions, diffs: string[], cache: LintCache | null): FileReport {
+  if (analysis.diff) diffs.push(analysis.diff);
+  if (analysis.unsettledAfter !== undefined) process.stderr.write(`xlint: ${request.file}: fixes did not settle after ${analysis.unsettledAfter} passes; the rest are left as findings\n`);
+  if (cache && !request.fix && !request.diff && !request.engine.images) cache.set(request.file, cacheKey(request), analysis.diagnostics);
+  return filtered({ filePath: request.file, diagnostics: analysis.diagnostics, source: analysis.source, fixedCount: analysis.fixedCount }, options);
+}
+
+function filtered(report: FileReport, options: LintCommandOptions): FileReport {
   const lowest = options.quiet ? 'error' : options.severity;
-  if (lowest) diagnostics = diagnostics.filter((d) => SEVERITY_RANK[d.severity] >= SEVERITY_RANK[lowest]);
-  return { filePath: file, diagnostics, source, fixedCount };
+  return lowest ? { ...report, diagnostics: report.diagnostics.filter((d) => SEVERITY_RANK[d.severity] >= SEVERITY_RANK[lowest]) } : report;
 }
 
 /**
@@ -223,29 +256,6 @@ export function selectRules(severities: Record<string, Severity | 'off'>, option
   }
   for (const id of options.extendSelect ?? []) enable(id);
   for (const id of options.ignore ?? []) out[id] = 'off';
-  return out;
-}
-
-/** Suppressions that suppressed nothing, for ids of our rules that ran (other tools' ids are theirs to judge). */
-function unusedIgnores(result: LintResult, severities: Record<string, Severity | 'off'>): Diagnostic[] {
-  const out: Diagnostic[] = [];
-  const source = result.model.source;
-  for (const s of result.suppressions) {
-    for (const id of s.ids) {
-      const rule = ruleForId(id);
-      if (s.used.has(id) || !rule || severities[rule.meta.id] === 'off') continue;
-      const start = source.lineStarts[s.range.start.line] + s.range.start.character;
-      out.push({
-        ruleId: 'unused-ignore',
-        severity: 'warning',
-        message: `unused suppression: "${id}" (${rule.meta.id}) reported nothing here`,
-        range: s.range,
-        start,
-        end: start + (s.range.end.character - s.range.start.character),
-        fix: null,
-      });
-    }
-  }
   return out;
 }
 
