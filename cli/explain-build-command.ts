@@ -1,6 +1,7 @@
-/** `xlint explain-build <Dockerfile>` and `xlint graph <Dockerfile>`: the build model, in words or as a picture. */
+/** `xlint explain-build <Dockerfile>` and `xlint graph <Dockerfile>`: the build model, in words or as a picture (Mermaid, DOT or SVG). */
 import { explainBuild } from '../core/explain';
 import { formatGraph, type GraphFormat } from '../core/graph';
+import { graphSvg } from '../core/graph-svg';
 import { buildModel, type Model } from '../core/model';
 import { formatExplainText } from '../core/explain-text';
 import { EXIT } from './exit-codes';
@@ -21,14 +22,17 @@ export function runExplainBuild(file: string, options: ExplainBuildOptions): num
   return explained.errors.length > 0 ? EXIT.usage : EXIT.ok;
 }
 
+/** The graph command's formats: Mermaid and DOT text, or an SVG drawn without Graphviz (what the editor shows). */
+export const GRAPH_FORMATS = ['mermaid', 'dot', 'svg'] as const;
+
 export interface GraphOptions extends Omit<ExplainBuildOptions, 'format'> {
-  format: GraphFormat;
+  format: GraphFormat | 'svg';
 }
 
 export function runGraph(file: string, options: GraphOptions): number {
   const model = readModel(file, options);
   if (!model) return EXIT.usage;
-  process.stdout.write(formatGraph(model, options.format));
+  process.stdout.write(options.format === 'svg' ? graphSvg(model) : formatGraph(model, options.format));
   return model.errors.length > 0 ? EXIT.usage : EXIT.ok;
 }
 

@@ -1,10 +1,8 @@
 /** The `xlint` command: translates arguments into engine calls and results into output and exit codes. */
-import { isMainThread, workerData } from 'node:worker_threads';
-import { LINT_WORKER, startLintWorker } from './parallel-lint';
 import { Command, CommanderError, Option } from 'commander';
 import { platformOfNode } from '../core/platform';
 import { ConfigError } from './config';
-import { runExplainBuild, runGraph } from './explain-build-command';
+import { GRAPH_FORMATS, runExplainBuild, runGraph } from './explain-build-command';
 import { noIgnoreOption } from './discover';
 import { runLint, type LintCommandOptions } from './lint-command';
 import { runLsp } from './lsp-command';
@@ -107,7 +105,7 @@ Examples:
   xlint --statistics .                    how many findings per rule
   cat Dockerfile | xlint -                lint standard input
   xlint explain-build Dockerfile          on which platform each stage runs, and why it is slow
-  xlint graph -f dot Dockerfile | dot -Tsvg > build.svg    a picture of the stages
+  xlint graph -f svg Dockerfile > build.svg  a picture of the stages (also -f mermaid, -f dot)
 
 Exit codes: 0 no findings, 1 findings (or a diff printed by --diff), 2 bad usage, unreadable input or an output file not written.`,
     )
@@ -143,12 +141,12 @@ Exit codes: 0 no findings, 1 findings (or a diff printed by --diff), 2 bad usage
 
   program
     .command('graph')
-    .description('print the stage graph (Mermaid or Graphviz DOT): where each stage runs, what it copies, what the build reaches')
+    .description('print the stage graph (Mermaid, Graphviz DOT or SVG): where each stage runs, what it copies, what the build reaches')
     .argument('<dockerfile>', 'the Dockerfile')
     .option('--platform <platforms>', 'target platforms, comma-separated', platformList, [...DEFAULT_PLATFORMS])
     .option('--build-platform <platform>', "the builder's platform (default: this machine's)", platform)
     .option('--target <stage>', 'the output stage (default: the last one)')
-    .addOption(new Option('-f, --format <format>', 'output format').choices(['mermaid', 'dot']).default('mermaid'))
+    .addOption(new Option('-f, --format <format>', 'output format (svg: a picture drawn without Graphviz)').choices([...GRAPH_FORMATS]).default('mermaid'))
     .action((file: string, options) => {
       process.exitCode = runGraph(file, { ...options, buildPlatform: options.buildPlatform ?? defaultBuildPlatform() });
     });
@@ -241,6 +239,4 @@ export async function main(argv: string[]): Promise<void> {
   }
 }
 
-// The same bundle runs the lint workers of large runs (parallel-lint.ts).
-if (!isMainThread && (workerData as Record<string, unknown> | null)?.[LINT_WORKER]) startLintWorker();
-else if (require.main === module) void main(process.argv);
+if (require.main === module) void main(process.argv);

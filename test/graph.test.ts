@@ -2,9 +2,11 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { SaxesParser } from 'saxes';
 import { describe, expect, it } from 'vitest';
 import { formatGraph } from '../core/graph';
 import { buildModel } from '../core/model';
+import { EXAMPLES, xlint } from './cli-run';
 import { REQUIRED } from './e2e/real-parts';
 
 const model = (code: string) => buildModel(code, { buildPlatform: 'linux/amd64', targetPlatforms: ['linux/amd64', 'linux/arm64'] });
@@ -37,6 +39,25 @@ describe('graph', () => {
     const dot = formatGraph(model(example('per-arch-stages.Dockerfile')), 'dot');
     expect(dot).toContain('built only for linux/amd64');
     expect(dot).toContain('built only for linux/arm64');
+  });
+
+  it('xlint graph -f svg: well-formed SVG holding every stage of each example, drawn without Graphviz', () => {
+    for (const name of ['go-emulated.Dockerfile', 'per-arch-stages.Dockerfile', 'rust-xx.Dockerfile', 'python-wheels.Dockerfile']) {
+      const run = xlint(['graph', '-f', 'svg', '--build-platform', 'linux/amd64', join(EXAMPLES, name)]);
+      expect(run.status, run.stderr).toBe(0);
+      expect(run.stdout).toMatch(/^<svg xmlns="http:\/\/www.w3.org\/2000\/svg"/);
+      const texts: string[] = [];
+      const parser = new SaxesParser();
+      parser.on('text', (t) => t.trim() && texts.push(t));
+      expect(() => parser.write(run.stdout).close(), name).not.toThrow();
+      for (const stage of model(example(name)).stages) {
+        const label = stage.name ? `${stage.name} (stage ${stage.index})` : `stage ${stage.index}`;
+        expect(texts, `${name}: ${label}`).toContain(label);
+      }
+    }
+    const wrong = xlint(['graph', '-f', 'png', join(EXAMPLES, 'go-emulated.Dockerfile')]);
+    expect(wrong.status).toBe(2);
+    expect(wrong.stderr).toContain('mermaid, dot, svg');
   });
 
   const graphviz = spawnSync('dot', ['-V'], { encoding: 'utf8' }).status === 0;
