@@ -1,4 +1,6 @@
 /** The `xlint` command: translates arguments into engine calls and results into output and exit codes. */
+import { isMainThread, workerData } from 'node:worker_threads';
+import { LINT_WORKER, startLintWorker } from './parallel-lint';
 import { Command, CommanderError, Option } from 'commander';
 import { platformOfNode } from '../core/platform';
 import { ConfigError } from './config';
@@ -239,4 +241,6 @@ export async function main(argv: string[]): Promise<void> {
   }
 }
 
-if (require.main === module) void main(process.argv);
+// The same bundle runs the lint workers of large runs (parallel-lint.ts).
+if (!isMainThread && (workerData as Record<string, unknown> | null)?.[LINT_WORKER]) startLintWorker();
+else if (require.main === module) void main(process.argv);
