@@ -3,16 +3,14 @@
  * worker: cli/main.ts starts the loop below instead of the command) and analyses batches of files
  * the main thread read; the main thread keeps the order, the cache, the writes and the report.
  *
- * Starting a worker costs about one cold start of the bundle, so one thread stays the default for
- * small runs (PARALLEL_MIN_FILES, measured by bench/run.mjs "parallel"). XLINT_WORKERS=N forces N
- * workers (0: none).
+ * Off by default: on the 2-core machine this was built on, workers cost more CPU than they save
+ * (bench/run.mjs, "parallel": each loads and warms up its own copy of the engine, and every text and
+ * finding is copied between threads), so one thread was faster at 100, 1,000 and 10,000 files.
+ * `XLINT_WORKERS=N` asks for N workers where more cores are free.
  */
-import { availableParallelism } from 'node:os';
 import { parentPort, Worker } from 'node:worker_threads';
 import { analyse, type Analysis, type AnalysisRequest } from './analyse';
 
-/** Files to analyse below which one thread is faster than starting workers (bench/run.mjs, "parallel"). */
-export const PARALLEL_MIN_FILES = 300;
 /** Files per message: large enough that messaging is noise, small enough to balance the workers. */
 const BATCH = 32;
 const MAX_WORKERS = 8;
@@ -21,11 +19,10 @@ export const LINT_WORKER = 'xlintLintWorker';
 
 /** How many workers a run of `files` analyses should use (0: analyse on this thread). */
 export function workersFor(files: number): number {
-  const forced = process.env.XLINT_WORKERS;
-  if (forced !== undefined && /^\d+$/.test(forced)) return Math.min(Number(forced), MAX_WORKERS);
+  const asked = process.env.XLINT_WORKERS;
   // Workers load the bundle this code runs from; from sources (tests of the engine) there is none.
-  if (files < PARALLEL_MIN_FILES || !__filename.endsWith('.js')) return 0;
-  return Math.min(availableParallelism(), MAX_WORKERS, Math.ceil(files / (PARALLEL_MIN_FILES / 2)));
+  if (asked === undefined || !/^\d+$/.test(asked) || !__filename.endsWith('.js')) return 0;
+  return Math.min(Number(asked), MAX_WORKERS, Math.ceil(files / BATCH));
 }
 
 type Reply = { id: number; results: Analysis[] } | { id: number; error: string };
