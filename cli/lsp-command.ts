@@ -1,14 +1,13 @@
 /** `xlint lsp`: starts the language server from its own bundle, loaded only here (DESIGN §6: cold start). */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { TOOL_VERSION } from '../core/version';
 import { EXIT } from './exit-codes';
 
 export interface LspOptions {
   stdio?: boolean;
   nodeIpc?: boolean;
 }
-
-declare const XLINT_VERSION: string | undefined;
 
 export function runLsp(options: LspOptions): number {
   const bundle = join(__dirname, 'server.js');
@@ -18,6 +17,6 @@ export function runLsp(options: LspOptions): number {
   }
   // A computed path: esbuild leaves this require alone, so the CLI bundle does not include the server.
   const server = require(bundle) as typeof import('../server/main');
-  server.runServer(options.nodeIpc ? 'node-ipc' : 'stdio', { version: typeof XLINT_VERSION === 'string' ? XLINT_VERSION : undefined });
+  server.runServer(options.nodeIpc ? 'node-ipc' : 'stdio', { version: TOOL_VERSION });
   return EXIT.ok;
 }

@@ -3,6 +3,7 @@ import { isMainThread, workerData } from 'node:worker_threads';
 import { LINT_WORKER, startLintWorker } from './parallel-lint';
 import { Command, CommanderError, Option } from 'commander';
 import { platformOfNode } from '../core/platform';
+import { TOOL_VERSION } from '../core/version';
 import { ConfigError } from './config';
 import { GRAPH_FORMATS, runExplainBuild, runGraph } from './explain-build-command';
 import { noIgnoreOption } from './discover';
@@ -16,9 +17,6 @@ import { ruleForId } from './rule-ids';
 import { runRules, runExplainRule } from './rules-command';
 
 export { EXIT } from './exit-codes';
-
-declare const XLINT_VERSION: string | undefined;
-const VERSION = typeof XLINT_VERSION === 'string' ? XLINT_VERSION : '0.0.0-dev';
 
 /** Rule ids, comma-separated and repeatable; ours or the BuildKit / hadolint ids they mirror; `ALL` is every rule. */
 function ruleIds(flag: string) {
@@ -63,7 +61,7 @@ export function defaultBuildPlatform(): string {
 export function createProgram(): Command {
   const program = new Command('xlint')
     .description('Find the steps of a Dockerfile that make a multi-platform build slow (emulated) or wrong, and fix them.')
-    .version(VERSION, '-v, --version')
+    .version(TOOL_VERSION, '-v, --version')
     .enablePositionalOptions()
     .argument('[paths...]', 'Dockerfiles, directories or globs (default: the current directory)')
     .option('--fix', 'write safe fixes to the files')
@@ -125,7 +123,7 @@ Exit codes: 0 no findings, 1 findings (or a diff printed by --diff), 2 bad usage
         format,
         buildPlatform: options.buildPlatform ?? defaultBuildPlatform(),
         buildPlatformGiven: options.buildPlatform !== undefined,
-        version: VERSION,
+        version: TOOL_VERSION,
       });
     });
 

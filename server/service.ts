@@ -16,6 +16,7 @@ import { INVALID_DOCKERFILE, lint, type LintResult } from '../core/lint';
 import type { Diagnostic, Edit, Rule } from '../core/rule';
 import { rules as allRules } from '../rules/index';
 import { ruleDocUrl } from '../rules/docs';
+import { TOOL_VERSION } from '../core/version';
 import type { EffectiveSettings } from './settings';
 
 export { documentOffset, hover, hoverAt, hoverTable, isPosition, isRange, type HoverTable } from './hover';
@@ -53,11 +54,15 @@ export interface DiagnosticData {
   fix: 'safe' | 'unsafe' | 'display-only' | null;
 }
 
-export function diagnostics(analysis: Analysis): LspDiagnostic[] {
-  return analysis.result.diagnostics.map((d) => toLspDiagnostic(analysis, d));
+/**
+ * The LSP diagnostics of an analysis. Each links its rule's page as released with `version` (this
+ * build's; a development build links the latest), as the CLI's JSON and SARIF do.
+ */
+export function diagnostics(analysis: Analysis, version: string = TOOL_VERSION): LspDiagnostic[] {
+  return analysis.result.diagnostics.map((d) => toLspDiagnostic(analysis, d, version));
 }
 
-function toLspDiagnostic(analysis: Analysis, d: Diagnostic): LspDiagnostic {
+function toLspDiagnostic(analysis: Analysis, d: Diagnostic, version: string): LspDiagnostic {
   const out: LspDiagnostic = {
     range: toLspRange(analysis, d.start, d.end),
     severity: SEVERITY[d.severity],
@@ -66,7 +71,7 @@ function toLspDiagnostic(analysis: Analysis, d: Diagnostic): LspDiagnostic {
     message: d.message,
     data: { fix: d.fix?.safety ?? null } satisfies DiagnosticData,
   };
-  if (d.ruleId !== INVALID_DOCKERFILE) out.codeDescription = { href: ruleDocUrl(d.ruleId) };
+  if (d.ruleId !== INVALID_DOCKERFILE) out.codeDescription = { href: ruleDocUrl(d.ruleId, version) };
   return out;
 }
 
@@ -142,12 +147,12 @@ export interface Prepared {
   unsafeFixes: boolean;
 }
 
-export function prepare(analysis: Analysis, uri: string): Prepared {
+export function prepare(analysis: Analysis, uri: string, version: string = TOOL_VERSION): Prepared {
   const instructionLines = instructionLinesOf(analysis);
   return {
     uri,
     diagnostics: analysis.result.diagnostics.map((d) => {
-      const lsp = toLspDiagnostic(analysis, d);
+      const lsp = toLspDiagnostic(analysis, d, version);
       return { diagnostic: lsp, fix: quickFix(analysis, uri, d, lsp), ignore: ignoreAction(analysis, uri, d, lsp, instructionLines) };
     }),
     hovers: hoverTable(analysis),

@@ -14,6 +14,8 @@ import { ruleDocUrl } from '../rules/docs';
 import { applyEdits, CLI, LspSession, waitFor } from './lsp/client';
 import { df } from './rule-tester';
 
+const PACKAGE_VERSION = (JSON.parse(readFileSync(join(__dirname, '..', 'package.json'), 'utf8')) as { version: string }).version;
+
 const UNDECLARED = df`
   FROM --platform=$BUILDPLATFORM golang:1.22 AS build
   WORKDIR /src
@@ -87,7 +89,8 @@ describe('push diagnostics', () => {
     expect(diagnostics).toHaveLength(1);
     expect(diagnostics[0]).toMatchObject({
       code: 'undeclared-platform-arg',
-      codeDescription: { href: ruleDocUrl('undeclared-platform-arg') },
+      // Pinned to the version the server was built as (the CLI's JSON and SARIF link the same page).
+      codeDescription: { href: ruleDocUrl('undeclared-platform-arg', PACKAGE_VERSION) },
       severity: 1,
       source: 'xlint',
       range: { start: TARGETARCH_AT, end: { line: 4, character: TARGETARCH_AT.character + '$TARGETARCH'.length } },

@@ -4,7 +4,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import { defineRule, type FixSafety } from '../core/rule';
-import { analyze, codeActions, diagnostics, fixAllEdits, hover, kindRequested, minimalEdits } from '../server/service';
+import { TOOL_VERSION } from '../core/version';
+import { ruleDocUrl } from '../rules/docs';
+import { analyze, codeActions, diagnostics, fixAllEdits, hover, kindRequested, minimalEdits, prepare } from '../server/service';
 import { isIgnored } from '../config/config';
 import { DEFAULT_SETTINGS, effectiveSettings, readEditorSettings } from '../server/settings';
 import { applyEdits } from './lsp/client';
@@ -133,6 +135,28 @@ describe('positions', () => {
       { range: { start: { line: 4, character: 0 }, end: { line: 4, character: 0 } }, newText: 'e\n' },
     ]);
     expect(applyEdits(before, edits)).toBe('a\nB\nc\nd\ne\n');
+  });
+});
+
+describe('diagnostics', () => {
+  const TEXT = df`
+    FROM --platform=$BUILDPLATFORM golang AS build
+    RUN GOARCH=$TARGETARCH go build -o /out/app .
+    FROM alpine
+    COPY --from=build /out/app /app
+  `;
+
+  it('link the rule doc as released with this version (codeDescription), as the CLI JSON and SARIF do', () => {
+    const analysis = analyze(TEXT, settings);
+    const released = diagnostics(analysis, '1.2.3');
+    expect(released.length).toBeGreaterThan(0);
+    for (const d of released) expect(d.codeDescription?.href).toBe(`https://github.com/xlint-dev/xlint/blob/v1.2.3/docs/rules/${d.code}.md`);
+    expect(prepare(analysis, URI, '1.2.3').diagnostics.map((p) => p.diagnostic.codeDescription?.href)).toEqual(released.map((d) => d.codeDescription?.href));
+    // By default this build's version: from source (no release) the latest page, on main.
+    expect(TOOL_VERSION).toBe('0.0.0-dev');
+    for (const d of diagnostics(analysis)) expect(d.codeDescription?.href).toBe(ruleDocUrl(String(d.code), TOOL_VERSION));
+    expect(diagnostics(analysis)[0].codeDescription?.href).toContain('/blob/main/docs/rules/');
+    expect(prepare(analysis, URI).diagnostics[0].diagnostic.codeDescription?.href).toContain('/blob/main/docs/rules/');
   });
 });
 
