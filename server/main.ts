@@ -44,6 +44,7 @@ function stdioConnection(lsp: Lsp) {
       callback(message);
     });
   const connection = lsp.createConnection(lsp.ProposedFeatures.all, reader, new lsp.StreamMessageWriter(process.stdout));
+  // The protocol's exit codes (LSP `exit`: 0 after a shutdown request, else 1), not the CLI's table (cli/exit-codes.ts).
   const exit = () => process.exit(shutdown ? 0 : 1);
   process.stdin.on('end', exit);
   process.stdin.on('close', exit);
