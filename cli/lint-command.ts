@@ -74,18 +74,25 @@ export async function runLint(patterns: string[], given: LintCommandOptions): Pr
   }
   const explicitConfig = options.config ? loadConfig(resolve(options.config)) : null;
   const configFor = (file: string): LoadedConfig | null => explicitConfig ?? findConfig(dirname(resolve(cwd, file)));
+  // One engine options object per config file (a tree of many files has few configs); read-only from here on.
+  const engines = new Map<LoadedConfig | null, LintOptions>();
   const engineFor = (file: string): LintOptions => {
     const loaded = configFor(file);
-    const config = loaded?.config ?? {};
-    const settings = ruleSettings(config);
-    return {
-      rules,
-      ...settings,
-      severities: selectRules(settings.severities, options),
-      buildPlatform: options.buildPlatformGiven ? options.buildPlatform : (config.buildPlatform ?? options.buildPlatform),
-      targetPlatforms: options.platform ?? config.platforms ?? [...DEFAULT_PLATFORMS],
-      target: options.target,
-    };
+    let engine = engines.get(loaded);
+    if (!engine) {
+      const config = loaded?.config ?? {};
+      const settings = ruleSettings(config);
+      engine = {
+        rules,
+        ...settings,
+        severities: selectRules(settings.severities, options),
+        buildPlatform: options.buildPlatformGiven ? options.buildPlatform : (config.buildPlatform ?? options.buildPlatform),
+        targetPlatforms: options.platform ?? config.platforms ?? [...DEFAULT_PLATFORMS],
+        target: options.target,
+      };
+      engines.set(loaded, engine);
+    }
+    return engine;
   };
 
   const reports: FileReport[] = [];
