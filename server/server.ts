@@ -55,6 +55,12 @@ export const HOVER_WAIT_MS = 150;
 const BOOT_WAIT_MS = 5000;
 /** A superseded analysis that has run this long is stopped instead of finished. */
 const STALE_KILL_MS = 500;
+/**
+ * A document whose last push took less than this (analysis and all) is pushed again at once after
+ * an edit: waiting out the debounce would cost more than the analysis it saves. Slower documents
+ * wait for typing to pause.
+ */
+const QUICK_PUSH_MS = 15;
 
 
 export interface ServerOptions {
@@ -154,12 +160,18 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     pushes.schedule(uri, delay);
   }
 
+  /** Documents whose last push was quicker than QUICK_PUSH_MS: their edits are not debounced. */
+  const quickToPush = new Set<string>();
+
   async function publish(uri: string): Promise<void> {
+    const started = performance.now();
     // Null: the text changed meanwhile, and its own push is on its way.
     const cur = await current(uri, false);
     if (!cur) return;
     const version = Number.isInteger(cur.document.version) ? cur.document.version : undefined;
     await connection.sendDiagnostics({ uri, version, diagnostics: diagnosticsOf(cur.outcome) });
+    if (performance.now() - started < QUICK_PUSH_MS) quickToPush.add(uri);
+    else quickToPush.delete(uri);
   }
 
   function refreshAll(): void {
@@ -178,12 +190,13 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     const uri = e.document.uri;
     const opening = analyses.changed(uri);
     noteWork(textOf(e.document).length);
-    schedulePush(uri, opening ? 0 : debounceMs);
+    schedulePush(uri, opening || quickToPush.has(uri) ? 0 : debounceMs);
   });
   documents.onDidClose((e) => {
     const uri = e.document.uri;
     noteWork(textOf(e.document).length);
     pushes.cancel(uri);
+    quickToPush.delete(uri);
     analyses.closed(uri);
     settingsCache.forget(uri);
     if (!pull) void connection.sendDiagnostics({ uri, diagnostics: [] }).catch(() => undefined);
