@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { SaxesParser } from 'saxes';
 import { describe, expect, it } from 'vitest';
 import { formatGraph } from '../core/graph';
+import { graphSvg } from '../core/graph-svg';
 import { buildModel } from '../core/model';
 import { EXAMPLES, xlint } from './cli-run';
 import { REQUIRED } from './e2e/real-parts';
@@ -13,6 +14,14 @@ const model = (code: string) => buildModel(code, { buildPlatform: 'linux/amd64',
 const example = (name: string) => readFileSync(join(__dirname, '../examples', name), 'utf8');
 
 describe('graph', () => {
+  it("the README's picture (docs/build-graph.svg) is the SVG of docs/build-graph.Dockerfile as drawn now", () => {
+    const dockerfile = readFileSync(join(__dirname, '../docs/build-graph.Dockerfile'), 'utf8');
+    const svg = readFileSync(join(__dirname, '../docs/build-graph.svg'), 'utf8');
+    expect(svg, 'regenerate: node dist/xlint.js graph -f svg --build-platform linux/amd64 docs/build-graph.Dockerfile > docs/build-graph.svg').toBe(graphSvg(model(dockerfile)));
+    expect(svg).toContain('emulated on linux/arm64');
+    expect(svg).toContain('not built');
+  });
+
   const code = 'FROM --platform=$BUILDPLATFORM golang AS build\nRUN go build -o /out/app .\nFROM alpine AS unused\nRUN true\nFROM golang AS emulated\nRUN go build -o /x .\nFROM scratch\nCOPY --from=build /out/app /app\nCOPY --from=emulated /x /x\nRUN --mount=from=busybox,target=/b true\n';
 
   it('DOT: every stage and image, where each runs, the output, unreached stages, copy and mount edges', () => {
