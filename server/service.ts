@@ -13,7 +13,7 @@ import type {
 import { lineStartsOf, lineText, offsetAt, positionAt, positionInLines } from '../core/document';
 import { fixText } from '../core/fix';
 import { INVALID_DOCKERFILE, lint, type LintResult } from '../core/lint';
-import type { Diagnostic, Edit, Rule } from '../core/rule';
+import type { Diagnostic, Edit, Fix, Rule } from '../core/rule';
 import { rules as allRules } from '../rules/index';
 import { ruleDocUrl } from '../rules/docs';
 import { TOOL_VERSION } from '../core/version';
@@ -149,11 +149,13 @@ export interface Prepared {
 
 export function prepare(analysis: Analysis, uri: string, version: string = TOOL_VERSION): Prepared {
   const instructionLines = instructionLinesOf(analysis);
+  // A fix shared by many findings (10,001 edits for 10,000 arch URLs) is converted once, not per finding.
+  const textEdits = new Map<Fix, TextEdit[]>();
   return {
     uri,
     diagnostics: analysis.result.diagnostics.map((d) => {
       const lsp = toLspDiagnostic(analysis, d, version);
-      return { diagnostic: lsp, fix: quickFix(analysis, uri, d, lsp), ignore: ignoreAction(analysis, uri, d, lsp, instructionLines) };
+      return { diagnostic: lsp, fix: quickFix(analysis, uri, d, lsp, textEdits), ignore: ignoreAction(analysis, uri, d, lsp, instructionLines) };
     }),
     hovers: hoverTable(analysis),
     fixable: isFixable(analysis),
@@ -193,16 +195,18 @@ export function selectCodeActions(prepared: Prepared, range: Range, context: Cod
   return actions;
 }
 
-function quickFix(analysis: Analysis, uri: string, d: Diagnostic, lsp: LspDiagnostic): CodeAction | null {
+function quickFix(analysis: Analysis, uri: string, d: Diagnostic, lsp: LspDiagnostic, textEdits: Map<Fix, TextEdit[]>): CodeAction | null {
   const fix = d.fix;
   if (!fix || fix.edits.length === 0) return null;
+  let edits = textEdits.get(fix);
+  if (!edits) textEdits.set(fix, (edits = toTextEdits(analysis, fix.edits)));
   const title = fix.safety === 'safe' ? fix.title : fix.safety === 'unsafe' ? `${fix.title} (unsafe)` : `Suggestion: ${fix.title}`;
   return {
     title,
     kind: QUICK_FIX_KIND,
     diagnostics: [lsp],
     isPreferred: fix.safety === 'safe',
-    edit: { changes: { [uri]: toTextEdits(analysis, fix.edits) } },
+    edit: { changes: { [uri]: edits } },
   };
 }
 

@@ -527,6 +527,28 @@ describe('json', () => {
   });
 });
 
+describe('a fix shared by many findings (one edit per arch URL of a RUN) is written once', () => {
+  // hardcoded-arch gives every URL of a RUN one Fix; written per finding, 10,000 URLs meant
+  // 10,000 x 10,001 edits: the JSON and SARIF formatters ran out of memory (fuzz fixture over-bound-shared-fix).
+  const source = 'FROM alpine\nRUN curl http://e/amd64 http://e/amd64 http://e/amd64\n';
+  const starts = [...source.matchAll(/amd64/g)].map((m) => m.index!);
+  const shared: Fix = { title: 'Use $TARGETARCH', safety: 'unsafe', edits: starts.map((s) => ({ start: s, end: s + 5, text: '$TARGETARCH' })) };
+  const report: FileReport = { filePath: 'Dockerfile', source, fixedCount: 0, diagnostics: starts.map((s) => diagnostic(source, 'fake-warning', 'warning', 'amd64', s, s + 5, shared)) };
+
+  it('json: on the first finding; the others point at it with sharedWith', () => {
+    const [first, second, third] = JSON.parse(formatJson([report], synthetic))[0].diagnostics;
+    expect(first.fix.edits).toHaveLength(3);
+    expect(second.fix).toEqual({ title: 'Use $TARGETARCH', safety: 'unsafe', edits: [], sharedWith: 0 });
+    expect(third.fix.sharedWith).toBe(0);
+  });
+
+  it('sarif: on the first result only, and the fingerprints stay those of each finding', () => {
+    const results = JSON.parse(formatSarif([report], synthetic)).runs[0].results;
+    expect(results.map((r: { fixes?: unknown[] }) => r.fixes?.length ?? 0)).toEqual([1, 0, 0]);
+    expect(new Set(results.map((r: { partialFingerprints: Record<string, string> }) => r.partialFingerprints[FINGERPRINT_KEY])).size).toBe(3);
+  });
+});
+
 describe('concise', () => {
   it('prints path:line:col: severity [rule] message, one line per finding, messages on one line', () => {
     expect(formatConcise(syntheticReports(), synthetic).split('\n')).toEqual([
