@@ -37,8 +37,11 @@ export default defineRule({
         'variant. A single-platform image (a tag with no index, or a digest that names one platform\'s manifest rather ' +
         'than the index) pulled for a platform it is not is an error too: BuildKit uses it as it is for every platform. ' +
         'When to turn it on: in the CI job that gates a multi-platform build, with that build\'s `--platform` list, ' +
-        'keeping the answers cache between runs (docs/ci.md); not in pre-commit hooks or editors, which should not ' +
-        'wait on a registry, and with `--offline` where the job has no network.',
+        'keeping the answers cache between runs (docs/ci.md); not in pre-commit hooks, which should not wait on a ' +
+        'registry, and with `--offline` where the job has no network. In an editor, `"xlint.checkImages": true` ' +
+        'turns it on without ever delaying diagnostics: the language server lints with the answers already in the ' +
+        'cache and asks the registries about the missing images in the background, then lints the Dockerfile again ' +
+        '(docs/editors.md).',
       leftAlone:
         'Everything, when the registry was not asked (the default: the check uses the network), could not be reached, ' +
         'refused, or the image is not in the cache with `--offline` — xlint says so on standard error and the rest of ' +

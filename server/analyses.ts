@@ -9,6 +9,7 @@ import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { AnalysisPool, JobResult, Ticket } from './pool';
 import { SOURCE, type Prepared } from './service';
 import { settingsKey, type EffectiveSettings } from './settings';
+import type { Analyzed } from './worker';
 
 /** Documents larger than this are not analysed (the CLI's limit). */
 export const MAX_DOCUMENT_BYTES = 2 * 1024 * 1024;
@@ -31,7 +32,7 @@ interface DocumentState {
   /** The outcome for `content`, once known. */
   done?: { content: number; key: string; outcome: Outcome };
   /** The analysis of `content` on its way. */
-  pending?: { content: number; key: string; promise: Promise<Outcome | null>; ticket: Ticket<Prepared> };
+  pending?: { content: number; key: string; promise: Promise<Outcome | null>; ticket: Ticket<Analyzed> };
   fixAll?: { content: number; key: string; promise: Promise<TextEdit[] | null> };
   /** Its last analysis ran out of time: its next ones wait behind other documents'. */
   slow: boolean;
@@ -51,6 +52,13 @@ export interface Current {
 export class Analyses {
   private readonly states = new Map<string, DocumentState>();
   private contents = 0;
+  /**
+   * xlint.checkImages: bumped when registries' answers reach the image cache. Part of the key of
+   * an analysis with the setting on, so one made before is made again.
+   */
+  imagesEpoch = 0;
+  /** xlint.checkImages: an analysis found no fresh answer in the image cache for these images. */
+  onImagesWanted: (uri: string, refs: string[]) => void = () => undefined;
 
   constructor(
     private readonly documents: TextDocuments<TextDocument>,
@@ -110,7 +118,8 @@ export class Analyses {
     const settings = await this.settingsFor(uri);
     const fresh = () => this.states.get(uri) === state && state.content === content;
     if (!fresh()) return null;
-    const key = settingsKey(settings);
+    const key = settingsKey(settings) + (settings.checkImages ? `#${this.imagesEpoch}` : '');
+    const imagesEpoch = this.imagesEpoch;
     const result = (outcome: Outcome | null): Current | null => (outcome && fresh() ? { uri, document, state, content, settings, key, outcome } : null);
     if (!settings.enable) return result(DISABLED);
     if (state.done?.content === content && state.done.key === key) return result(state.done.outcome);
@@ -129,10 +138,11 @@ export class Analyses {
       state.done = { content, key, outcome };
       return result(outcome);
     }
-    const ticket = this.pool.submit({ kind: 'analyze', uri, text, settings }, { key: analyzeKey(uri), priority: interactive ? 0 : state.slow ? 2 : 1 });
+    const ticket = this.pool.submit({ kind: 'analyze', uri, text, settings, imagesEpoch }, { key: analyzeKey(uri), priority: interactive ? 0 : state.slow ? 2 : 1 });
     const promise = ticket.promise.then((job) => {
       if (state.pending?.promise === promise) state.pending = undefined;
       const outcome = this.outcomeOf(uri, text, job);
+      if (job.status === 'done' && job.value.wantedImages && fresh()) this.onImagesWanted(uri, job.value.wantedImages);
       if (outcome && fresh()) {
         state.done = { content, key, outcome };
         state.slow = job.status === 'timeout';
@@ -143,7 +153,7 @@ export class Analyses {
     return result(await promise);
   }
 
-  private outcomeOf(uri: string, text: string, job: JobResult<Prepared>): Outcome | null {
+  private outcomeOf(uri: string, text: string, job: JobResult<Analyzed>): Outcome | null {
     switch (job.status) {
       case 'done':
         return { kind: 'prepared', prepared: job.value };
@@ -168,7 +178,7 @@ export class Analyses {
   fixAllOf(cur: Current): Promise<TextEdit[] | null> {
     const { state, content, key, uri } = cur;
     if (state.fixAll?.content === content && state.fixAll.key === key) return state.fixAll.promise;
-    const ticket = this.pool.submit({ kind: 'fixAll', uri, text: textOf(cur.document), settings: cur.settings }, { key: fixAllKey(uri), priority: 0 });
+    const ticket = this.pool.submit({ kind: 'fixAll', uri, text: textOf(cur.document), settings: cur.settings, imagesEpoch: this.imagesEpoch }, { key: fixAllKey(uri), priority: 0 });
     const promise = ticket.promise.then((job) => {
       if (job.status === 'done') return job.value;
       if (state.fixAll?.promise === promise) state.fixAll = undefined;

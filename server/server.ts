@@ -6,6 +6,7 @@
  *                     found and read as the CLI does: host/config.ts)
  *   scheduler.ts      pushes once typing pauses, memory given back when idle
  *   pool.ts           the analysis worker thread
+ *   images.ts         xlint.checkImages: the image cache read by analyses, registries asked in the background
  *
  * No document can take the server down (issue 11): a document over the size limit is not analysed;
  * analyses run in a worker thread within a time budget (pool.ts), so the connection is never
@@ -32,6 +33,7 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import { CONFIG_NAMES } from '../config/config';
 import { Analyses, byteSize, diagnosticsOf, MAX_DOCUMENT_BYTES, seconds, textOf } from './analyses';
 import { AnalysisPool } from './pool';
+import { ImageFetcher } from './images';
 import { FIX_ALL_KIND, hoverAt, isPosition, isRange, kindRequested, selectCodeActions } from './service';
 import type { EditorSettings } from './settings';
 import { Debouncer, IdleCollector } from './scheduler';
@@ -121,6 +123,22 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   });
   pool.warm();
   const analyses = new Analyses(documents, pool, settingsFor, logError);
+  // xlint.checkImages: analyses never wait for a registry; when answers reach the image cache, the
+  // documents that wanted them are analysed again and their diagnostics pushed (or refreshed).
+  const images = new ImageFetcher({
+    log,
+    warn: (message) => connection.console.warn(`[xlint] ${message}`),
+    answered: (uris) => {
+      analyses.imagesEpoch++;
+      generation++;
+      if (pull) {
+        if (capabilities.workspace?.diagnostics?.refreshSupport) void connection.languages.diagnostics.refresh().catch(() => undefined);
+      } else {
+        for (const uri of uris) if (analyses.contentOf(uri) !== undefined) schedulePush(uri, 0);
+      }
+    },
+  });
+  analyses.onImagesWanted = (uri, refs) => images.want(uri, refs);
   const current = (uri: string, interactive: boolean) => analyses.current(uri, interactive);
   const idle = new IdleCollector((times) => pool.collectGarbage(times), log);
   const noteWork = (chars: number) => idle.noteWork(chars);
@@ -177,6 +195,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   function refreshAll(): void {
     generation++;
     settingsCache.clear();
+    images.reset();
     if (pull) {
       if (capabilities.workspace?.diagnostics?.refreshSupport) void connection.languages.diagnostics.refresh().catch(() => undefined);
     } else {

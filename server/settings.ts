@@ -24,13 +24,18 @@ export interface EditorSettings {
    * `hadolint`): the rules that mirror one of their checks are off, unless `rules` names them.
    */
   deferTo: DeferTo[];
+  /**
+   * Judge pulled images with `base-image-platform` (issue 14): analyses read the answers already in
+   * the image cache; images missing from it are asked of their registries in the background.
+   */
+  checkImages: boolean;
 }
 
 /** The tools a rule may mirror (RuleDocs.mirrors). */
 export type DeferTo = 'buildkit' | 'hadolint';
 const DEFER_TO = new Set<string>(['buildkit', 'hadolint']);
 
-export const DEFAULT_SETTINGS: EditorSettings = { enable: true, platforms: [], buildPlatform: '', unsafeFixes: false, rules: {}, deferTo: [] };
+export const DEFAULT_SETTINGS: EditorSettings = { enable: true, platforms: [], buildPlatform: '', unsafeFixes: false, rules: {}, deferTo: [], checkImages: false };
 
 /** The settings a document is linted with. */
 export interface EffectiveSettings {
@@ -42,6 +47,10 @@ export interface EffectiveSettings {
   ruleOptions: Record<string, Record<string, unknown>>;
   /** Problems with the settings themselves, for the output channel. */
   problems: string[];
+  /** Lint with the image cache's answers and fetch the missing ones in the background (`xlint.checkImages`; the editor's setting only, not the config file's). */
+  checkImages?: boolean;
+  /** How long a tag's cached answer is fresh (the config file's `checkImages.tagTtlMinutes`, else a day); an older one is still used, and asked again. */
+  tagTtlMs?: number;
 }
 
 const SEVERITIES = new Set(['error', 'warning', 'info', 'off']);
@@ -50,9 +59,11 @@ const SEVERITIES = new Set(['error', 'warning', 'info', 'off']);
 export function readEditorSettings(raw: unknown): { settings: EditorSettings; problems: string[] } {
   const problems: string[] = [];
   const value = (raw && typeof raw === 'object' ? raw : {}) as Record<string, unknown>;
-  const settings: EditorSettings = { ...DEFAULT_SETTINGS, platforms: [], rules: {}, deferTo: [] };
+  const settings: EditorSettings = { ...DEFAULT_SETTINGS, platforms: [], rules: {}, deferTo: [], checkImages: false };
   if (typeof value.enable === 'boolean') settings.enable = value.enable;
   if (typeof value.unsafeFixes === 'boolean') settings.unsafeFixes = value.unsafeFixes;
+  if (typeof value.checkImages === 'boolean') settings.checkImages = value.checkImages;
+  else if (value.checkImages !== undefined) problems.push('xlint.checkImages: expected true or false');
   if (Array.isArray(value.platforms)) {
     for (const p of value.platforms) {
       if (typeof p === 'string' && parsePlatform(p)) settings.platforms.push(normalizePlatform(p));
@@ -106,10 +117,20 @@ export function effectiveSettings(
     severities,
     ruleOptions,
     problems: [],
+    ...(editor.checkImages ? { checkImages: true, tagTtlMs: tagTtlOf(config) } : {}),
   };
+}
+
+/** builder/image-facts.ts's DEFAULT_TAG_TTL_MS (not imported: this module stays free of I/O code). */
+const DEFAULT_TAG_TTL_MS = 24 * 60 * 60 * 1000;
+
+function tagTtlOf(config: Config | null): number {
+  const setting = config?.checkImages;
+  const minutes = typeof setting === 'object' && setting !== null ? setting.tagTtlMinutes : undefined;
+  return typeof minutes === 'number' && minutes >= 0 ? minutes * 60_000 : DEFAULT_TAG_TTL_MS;
 }
 
 /** A stable key: documents linted with equal keys can share cached results. */
 export function settingsKey(settings: EffectiveSettings): string {
-  return JSON.stringify([settings.targetPlatforms, settings.buildPlatform, settings.severities, settings.ruleOptions]);
+  return JSON.stringify([settings.targetPlatforms, settings.buildPlatform, settings.severities, settings.ruleOptions, settings.checkImages ? settings.tagTtlMs ?? true : false]);
 }

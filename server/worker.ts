@@ -13,6 +13,7 @@ import { graphSvg } from '../core/graph-svg';
 import { DEFAULT_PLATFORMS } from '../config/platforms';
 import { collectGarbage } from './memory';
 import { analyze, fixAllEdits, prepare, type Analysis, type Prepared } from './service';
+import { analyzeWithImages } from './images';
 import { settingsKey, type EffectiveSettings } from './settings';
 
 /** The workerData the server starts its worker with: how the bundle knows it is the analysis worker. */
@@ -29,10 +30,15 @@ export interface JobRequest {
   uri: string;
   text: string;
   settings: EffectiveSettings;
+  /** With settings.checkImages: bumped by the server whenever registries' answers reach the cache (an analysis before is not reused). */
+  imagesEpoch?: number;
 }
 
+/** An analysis's prepared data, and the images it found no fresh answer for in the cache (settings.checkImages). */
+export type Analyzed = Prepared & { wantedImages?: string[] };
+
 export interface JobValues {
-  analyze: Prepared;
+  analyze: Analyzed;
   fixAll: TextEdit[];
   explain: string;
   graph: BuildGraph;
@@ -57,39 +63,46 @@ export type WorkerMessage =
   | { id: number; error: { name: string; message: string; stack?: string } };
 
 /** The last few analyses, so fix-all and explain-build after an analysis of the same text do not lint it again. */
-const recent: { uri: string; text: string; key: string; analysis: Analysis }[] = [];
+const recent: { uri: string; text: string; key: string; analysis: Analysis; wantedImages?: string[] }[] = [];
 const RECENT = 4;
 const RECENT_MAX_CHARS = 256 * 1024;
 
-function analysisOf(request: JobRequest): Analysis {
-  const key = settingsKey(request.settings);
+function analysisOf(request: JobRequest): { analysis: Analysis; wantedImages?: string[] } {
+  const key = settingsKey(request.settings) + (request.settings.checkImages ? `#${request.imagesEpoch ?? 0}` : '');
   const index = recent.findIndex((r) => r.uri === request.uri && r.key === key && r.text === request.text);
   if (index >= 0) {
     const [hit] = recent.splice(index, 1);
     recent.unshift(hit);
-    return hit.analysis;
+    return hit;
   }
-  const analysis = analyze(request.text, request.settings);
+  // xlint.checkImages: the image cache's answers (read only; the server fetches what is wanted).
+  const entry = request.settings.checkImages
+    ? (({ analysis, wanted }) => ({ uri: request.uri, text: request.text, key, analysis, wantedImages: wanted }))(analyzeWithImages(request.text, request.settings))
+    : { uri: request.uri, text: request.text, key, analysis: analyze(request.text, request.settings) };
   // A big document's model is big: not kept (fix-all and explain-build on it lint it again).
   if (request.text.length <= RECENT_MAX_CHARS) {
-    recent.unshift({ uri: request.uri, text: request.text, key, analysis });
+    recent.unshift(entry);
     recent.length = Math.min(recent.length, RECENT);
   }
-  return analysis;
+  return entry;
 }
 
 export function runJob<K extends JobKind>(request: JobRequest & { kind: K }): JobValues[K];
 export function runJob(request: JobRequest): JobValues[JobKind] {
   switch (request.kind) {
-    case 'analyze':
-      return prepare(analysisOf(request), request.uri);
+    case 'analyze': {
+      const { analysis, wantedImages } = analysisOf(request);
+      const prepared: Analyzed = prepare(analysis, request.uri);
+      if (wantedImages && wantedImages.length > 0) prepared.wantedImages = wantedImages;
+      return prepared;
+    }
     case 'fixAll':
-      return fixAllEdits(analysisOf(request));
+      return fixAllEdits(analysisOf(request).analysis);
     case 'explain': {
-      return formatExplainText(explainBuild(analysisOf(request).result.model, baseName(request.uri)));
+      return formatExplainText(explainBuild(analysisOf(request).analysis.result.model, baseName(request.uri)));
     }
     case 'graph': {
-      const model = analysisOf(request).result.model;
+      const model = analysisOf(request).analysis.result.model;
       return { svg: graphSvg(model), mermaid: formatGraph(model, 'mermaid'), dot: formatGraph(model, 'dot') };
     }
   }

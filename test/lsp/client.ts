@@ -25,6 +25,8 @@ export interface SessionOptions {
   configuration?: (scopeUri: string | undefined, section: string | undefined) => unknown;
   initializationOptions?: unknown;
   watchedFiles?: boolean;
+  /** Environment variables for the server process, over this process's. */
+  env?: Record<string, string>;
 }
 
 export class LspSession {
@@ -44,7 +46,7 @@ export class LspSession {
   ) {}
 
   static async start(options: SessionOptions = {}): Promise<LspSession> {
-    const child = spawn(process.execPath, [CLI, 'lsp', '--stdio'], { stdio: 'pipe' });
+    const child = spawn(process.execPath, [CLI, 'lsp', '--stdio'], { stdio: 'pipe', env: options.env ? { ...process.env, ...options.env } : process.env });
     const connection = createMessageConnection(new StreamMessageReader(child.stdout), new StreamMessageWriter(child.stdin));
     const session = new LspSession(child, connection, options);
     child.on('exit', (code) => (session.exitCode = code ?? -1));
