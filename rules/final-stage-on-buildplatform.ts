@@ -65,7 +65,7 @@ export default defineRule({
         fix: {
           title: `Remove --platform=${flag.text} from the output stage`,
           safety: stage.runs.length === 0 ? 'safe' : 'unsafe',
-          edits: [removeFlag(model, flag)],
+          edits: removeFlag(model, flag),
         },
       });
       return;

@@ -85,17 +85,17 @@ function fixFor(model: Model, stage: Stage, parents: number[]): Fix {
   const remove = removeFlag(model, flag);
   const own = platformKind(flag.text, model.escapeChar);
   if (parents.every((p) => samePlatform(own, model.stages[p].platform))) {
-    return { title: `Remove the ineffective --platform=${flag.text}`, safety: 'safe', edits: [remove] };
+    return { title: `Remove the ineffective --platform=${flag.text}`, safety: 'safe', edits: remove };
   }
   const parent = parents.length === 1 ? model.stages[parents[0]] : null;
   if (parent && canTakeFlag(model, parent, stage)) {
     return {
       title: `Move --platform=${flag.text} to stage "${parent.name ?? parent.index}"`,
       safety: 'unsafe',
-      edits: [remove, setFromPlatform(model, parent, flag.text)],
+      edits: [...remove, setFromPlatform(model, parent, flag.text)],
     };
   }
-  return { title: `Remove the ineffective --platform=${flag.text}`, safety: 'display-only', edits: [remove] };
+  return { title: `Remove the ineffective --platform=${flag.text}`, safety: 'display-only', edits: remove };
 }
 
 function samePlatform(a: Stage['platform'], b: Stage['platform']): boolean {

@@ -35,7 +35,7 @@ export default defineRule({
         data: { value: flag.text },
         start: offsetAt(model.source, flag.range.start),
         end: offsetAt(model.source, flag.range.end),
-        fix: { title: 'Remove --platform=$TARGETPLATFORM', safety: 'safe', edits: [removeFlag(model, flag)] },
+        fix: { title: 'Remove --platform=$TARGETPLATFORM', safety: 'safe', edits: removeFlag(model, flag) },
       });
     }
   },

@@ -74,8 +74,12 @@ export function setFromPlatform(model: Model, stage: Stage, value: string): Edit
   return { start: keywordEnd, end: keywordEnd, text: ` --platform=${value}` };
 }
 
-/** Removes a flag and the blank after it (`FROM --platform=x image` → `FROM image`). */
-export function removeFlag(model: Model, flag: { start: number; end: number }): Edit {
+/**
+ * Removes a flag and the blank after it (`FROM --platform=x image` → `FROM image`). Usually one edit;
+ * comment lines (and empty lines) inside a continued flag stay untouched between the edits, behind
+ * their continuation, since fixes never touch comments: `--platform=$BUILD\` + `# note` + `PLATFORM`.
+ */
+export function removeFlag(model: Model, flag: { start: number; end: number }): Edit[] {
   const start = flag.start;
   let end = flag.end;
   const text = model.source.text;
@@ -88,25 +92,20 @@ export function removeFlag(model: Model, flag: { start: number; end: number }): 
     const next = end + 1 + continuation[0].length;
     if (next < text.length && !/[#\r\n \t]/.test(text[next])) end = next;
   }
-  return { start, end, text: keptLines(model, start, end) };
-}
-
-/**
- * The comment lines (and empty lines) inside a continued flag that is removed, behind a continuation
- * so that they stay inside the instruction: `--platform=$BUILD\` + `# note` + `PLATFORM` keeps `# note`.
- * Fixes never drop comments. '' when the flag has none.
- */
-function keptLines(model: Model, start: number, end: number): string {
-  const text = model.source.text;
-  let kept = '';
+  const edits: Edit[] = [];
+  let from = start;
   for (let pos = start; pos < end; pos++) {
     const next = continuationEnd(text, pos, end, model.escapeChar);
     if (next < 0) continue;
-    const lineEnd = text.indexOf('\n', pos) + 1;
-    kept += text.slice(lineEnd, next);
+    // Lines skipped after this continuation: keep it and them, remove what is around.
+    if (next > text.indexOf('\n', pos) + 1) {
+      if (pos > from) edits.push({ start: from, end: pos, text: '' });
+      from = next;
+    }
     pos = next - 1;
   }
-  return kept === '' ? '' : model.escapeChar + model.source.eol + kept;
+  if (end > from || edits.length === 0) edits.push({ start: from, end, text: '' });
+  return edits;
 }
 
 /**
