@@ -62,6 +62,11 @@ export default defineRule({
       }
       const at = nameStart(model, use);
       const end = nameEnd(model, at, use.name.length);
+      if (end === null) {
+        // A comment line inside the name: an edit would have to rewrite it, and fixes never touch comments.
+        report({ messageId: 'suggest', data: { text, name: use.name, suggestion }, start: use.start, end: use.end });
+        continue;
+      }
       report({
         messageId: 'suggest',
         data: { text, name: use.name, suggestion },
@@ -73,21 +78,26 @@ export default defineRule({
   },
 });
 
-/** Where the name starts in `$NAME` or `${NAME...}`. */
+/** Where the name starts in `$NAME` or `${NAME...}` (past a continuation right after the `$`). */
 function nameStart(model: Model, use: VariableUse): number {
-  return model.source.text[use.start + 1] === '{' ? use.start + 2 : use.start + 1;
+  const text = model.source.text;
+  const at = text[use.start + 1] === '{' ? use.start + 2 : use.start + 1;
+  const next = continuationEnd(text, at, text.length, model.escapeChar);
+  return next >= 0 ? next : at;
 }
 
 /**
  * Where a name of `length` characters starting at `at` ends in the text: past the line continuations
  * (and the comment and empty lines after them) that split it, as in `$BULIDPLATFOR\` + newline + `M`.
  * The edit then covers the whole name, continuation included, rather than its length from the start.
+ * null when a comment line or an empty line lies inside the name.
  */
-function nameEnd(model: Model, at: number, length: number): number {
+function nameEnd(model: Model, at: number, length: number): number | null {
   const text = model.source.text;
   let pos = at;
   for (let read = 0; read < length && pos < text.length; ) {
     const next = continuationEnd(text, pos, text.length, model.escapeChar);
+    if (next > text.indexOf('\n', pos) + 1) return null;
     if (next >= 0) pos = next;
     else {
       pos++;

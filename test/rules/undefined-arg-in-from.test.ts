@@ -54,6 +54,17 @@ ruleTester(rule, {
       unsafeOutput: 'FROM --platform=$BUILDPLATFORM alpine AS build\nRUN true\n',
     },
     {
+      name: 'a continuation and a comment line between $ and the name: the edit covers the name only (fixes never touch comments)',
+      code: 'FROM --platform=$\\\n# a comment\nBULIDPLATFORM alpine AS build\nRUN true\n',
+      errors: [{ messageId: 'suggest', line: 1, column: 17, fix: 'unsafe' }],
+      unsafeOutput: 'FROM --platform=$\\\n# a comment\nBUILDPLATFORM alpine AS build\nRUN true\n',
+    },
+    {
+      name: 'a comment line inside the name: suggested, no fix',
+      code: 'FROM --platform=$BULID\\\n# c\nPLATFORM alpine AS build\nRUN true\n',
+      errors: [{ messageId: 'suggest', line: 1, column: 17, message: 'did you mean BUILDPLATFORM?', fix: null }],
+    },
+    {
       name: 'a global ARG whose name no $NAME can spell (RE{O) is never suggested: no fix that grows on every pass',
       code: 'ARG RE{O=mcr.microsoft.com/dotnet/sdk\nFROM $REPO:8.0\nRUN true\n',
       errors: [{ messageId: 'undefined', line: 2, column: 6, fix: null }],
