@@ -620,7 +620,9 @@ export function runCli(cliPath: string, bytes: Buffer, mode: CliMode, cwd: strin
     input: onStdin ? bytes : undefined,
     encoding: 'utf8',
     timeout,
-    maxBuffer: 64 * MiB,
+    // --format json on a 2 MiB file with 135,000 findings prints ~100 MB (linear, ~760 bytes a
+    // finding): past maxBuffer spawnSync kills the CLI with SIGTERM, which reads as a crash.
+    maxBuffer: 256 * MiB,
     env: { ...process.env, NO_COLOR: '1' },
   });
   const ms = performance.now() - start;
