@@ -19,6 +19,7 @@ import { lint } from '../core/lint';
 import { rules } from '../rules/index';
 import {
   boundMs,
+  cliSlowdown,
   decode,
   fixtureText,
   generateInput,
@@ -47,8 +48,12 @@ if (!seeds.corpus.dir) {
 }
 
 let cwd = '';
+/** CLI bounds are scaled by how slow the machine runs the CLI now (cliSlowdown); engine bounds are not. */
+let slowdown = 1;
 beforeAll(() => {
   cwd = mkdtempSync(join(tmpdir(), 'xlint-fuzz-test-'));
+  if (existsSync(CLI)) slowdown = cliSlowdown(CLI, cwd);
+  if (slowdown > 1.5) console.log(`fuzz: the CLI runs ${slowdown.toFixed(1)}× slower than on a quiet machine; its bounds are scaled by that`);
 });
 afterAll(() => {
   if (cwd) rmSync(cwd, { recursive: true, force: true });
@@ -83,14 +88,14 @@ describe(`fuzzing (seed ${SEED}, ${COUNT} inputs, ${seeds.corpus.count} corpus f
     expect(slow, `${slow.length} runs over the bound (${replay}):\n${slow.join('\n')}`).toEqual([]);
   });
 
-  it(`${CLI_COUNT} of them through the CLI (file, --stdin, --stdin --fix): exit 0/1/2, JSON or a one-line error, never a stack trace`, { timeout: 120_000 }, () => {
+  it(`${CLI_COUNT} of them through the CLI (file, --stdin, --stdin --fix): exit 0/1/2, JSON or a one-line error, never a stack trace`, { timeout: 600_000 }, () => {
     requireCli();
     const problems: string[] = [];
     for (let k = 0; k < CLI_COUNT; k++) {
       const index = Math.floor((k * COUNT) / CLI_COUNT);
       const input = generateInput(seeds.files, SEED, index);
       for (const mode of ['file', 'stdin', 'stdin-fix'] as CliMode[]) {
-        const bound = boundMs(input.bytes.length);
+        const bound = boundMs(input.bytes.length) * slowdown;
         let run = runCli(CLI, input.bytes, mode, cwd);
         if (run.ms > bound) run = runCli(CLI, input.bytes, mode, cwd);
         const problem = judgeCli(run) ?? (run.ms > bound ? `${run.ms.toFixed(0)} ms, over the bound, twice` : null);
@@ -155,9 +160,10 @@ describe('fuzz regression fixtures (test/fixtures/fuzz)', () => {
     // --unsafe-fixes. An open crash or slow run: in the mode that shows it, still failing that way.
     const expectFailure = kind === 'crash' || kind === 'over-bound';
     const cli = skip || variant !== 0 ? it.skip : it;
-    cli(`${label} [CLI]`, { timeout: 60_000 + 4 * bound }, () => {
+    cli(`${label} [CLI]`, { timeout: 120_000 + 12 * bound }, () => {
       requireCli();
       const bytes = Buffer.from(text);
+      const bound = boundMs(bytes.length) * slowdown;
       const modes: CliMode[] = expectFailure && fixture.open?.mode ? [fixture.open.mode] : ['file', 'diff', 'diff-unsafe'];
       for (const mode of modes) {
         const run = runCli(CLI, bytes, mode, cwd, false, bound);

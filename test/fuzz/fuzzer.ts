@@ -30,6 +30,21 @@ export function boundMs(bytes: number): number {
   return BOUND.baseMs + (BOUND.perKiBMs * bytes) / 1024;
 }
 
+/** A CLI run on a one-line Dockerfile takes about this long here (node start-up included), on a quiet machine. */
+const QUIET_CLI_RUN_MS = 300;
+
+/**
+ * How much slower than a quiet machine this one runs the CLI right now: the best of three runs on a
+ * one-line Dockerfile against QUIET_CLI_RUN_MS, at least 1. CLI bounds are multiplied by it, so a
+ * CI box busy with other jobs (load 10 on 2 cores made a 300 ms run take 1.5 s) does not read as
+ * superlinear work, while a run that grows faster than its input still goes over.
+ */
+export function cliSlowdown(cliPath: string, cwd: string): number {
+  let best = Infinity;
+  for (let i = 0; i < 3; i++) best = Math.min(best, runCli(cliPath, Buffer.from('FROM alpine\n'), 'file', cwd).ms);
+  return Math.max(1, best / QUIET_CLI_RUN_MS);
+}
+
 // ---------------------------------------------------------------------------------------------
 // Seeded randomness (sfc32, seeded by splitmix32): the same (seed, index) gives the same input anywhere.
 
