@@ -93,3 +93,26 @@ export class IdleCollector {
 function mib(bytes: number): string {
   return (bytes / 1024 / 1024).toFixed(1).replace(/\.0$/, '');
 }
+
+/** The promise's outcome, or `late()`'s (its value, or what it throws) if the promise takes longer than `ms`. */
+export function within<T, L>(promise: Promise<T>, ms: number, late: () => L): Promise<T | L> {
+  return new Promise<T | L>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      try {
+        resolve(late());
+      } catch (error) {
+        reject(error);
+      }
+    }, ms);
+    promise.then(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (error) => {
+        clearTimeout(timer);
+        reject(error);
+      },
+    );
+  });
+}

@@ -36,7 +36,7 @@ import { AnalysisPool } from './pool';
 import { ImageFetcher } from './images';
 import { FIX_ALL_KIND, hoverAt, isPosition, isRange, kindRequested, selectCodeActions } from './service';
 import type { EditorSettings } from './settings';
-import { Debouncer, IdleCollector } from './scheduler';
+import { Debouncer, IdleCollector, within } from './scheduler';
 import { SettingsCache } from './settings-cache';
 import { WORKER_DATA, type JobValues } from './worker';
 
@@ -277,8 +277,8 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   connection.onHover(async (params) => {
     const uri = uriOf(params?.textDocument);
     if (uri === null || !isPosition(params.position)) return null;
-    if (!pool.isStarted) await withDeadline(pool.firstReady.then(() => true), BOOT_WAIT_MS);
-    const cur = await withDeadline(current(uri, true), HOVER_WAIT_MS);
+    if (!pool.isStarted) await within(pool.firstReady, BOOT_WAIT_MS, () => null);
+    const cur = await within(current(uri, true), HOVER_WAIT_MS, () => null);
     if (!cur || cur.outcome.kind !== 'prepared') return null;
     if (!analyses.isCurrent(cur) || params.position.line >= cur.document.lineCount) return null;
     return hoverAt(cur.outcome.prepared.hovers, cur.document.offsetAt(params.position));
@@ -338,23 +338,6 @@ export function startServer(connection: Connection, options: ServerOptions = {})
 function uriOf(textDocument: unknown): string | null {
   const uri = (textDocument as { uri?: unknown } | null | undefined)?.uri;
   return typeof uri === 'string' ? uri : null;
-}
-
-/** The promise's value, or null if it takes longer than `ms`. */
-function withDeadline<T>(promise: Promise<T | null>, ms: number): Promise<T | null> {
-  return new Promise<T | null>((resolve, reject) => {
-    const timer = setTimeout(() => resolve(null), ms);
-    promise.then(
-      (value) => {
-        clearTimeout(timer);
-        resolve(value);
-      },
-      (error) => {
-        clearTimeout(timer);
-        reject(error);
-      },
-    );
-  });
 }
 
 export type { EditorSettings };

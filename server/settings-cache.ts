@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { ConfigLocator, type LoadedConfig } from '../host/config';
 import { isIgnored } from '../config/config';
 import { effectiveSettings, readEditorSettings, type EffectiveSettings } from './settings';
+import { within } from './scheduler';
 
 /** How long the server waits for workspace/configuration before linting with the defaults. */
 export const CONFIGURATION_TIMEOUT_MS = 5000;
@@ -63,7 +64,9 @@ export class SettingsCache {
     let raw = this.global;
     if (this.askClient) {
       try {
-        raw = await withTimeout(this.io.askClient(uri), CONFIGURATION_TIMEOUT_MS);
+        raw = await within(this.io.askClient(uri), CONFIGURATION_TIMEOUT_MS, () => {
+          throw new Error(`no answer in ${CONFIGURATION_TIMEOUT_MS} ms`);
+        });
       } catch (error) {
         // Asked again next time, not cached.
         if (cached()) this.cache.delete(uri);
@@ -101,20 +104,4 @@ export class SettingsCache {
       return null;
     }
   }
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no answer in ${ms} ms`)), ms);
-    promise.then(
-      (value) => {
-        clearTimeout(timer);
-        resolve(value);
-      },
-      (error) => {
-        clearTimeout(timer);
-        reject(error);
-      },
-    );
-  });
 }
