@@ -11,6 +11,8 @@
 # for the tests; `source` it to drive the builder by hand.
 #
 #   XLINT_BUILDER_SKIP_GO=1   skip the Go toolchain image (the busybox image takes seconds, Go about a minute)
+#   XLINT_BUILDER_GCC=1       also make 127.0.0.1:5000/xlint/gcc: Debian's gcc 12 + make for each arch, and in the
+#                             amd64 image the aarch64-linux-gnu cross compiler (for bench/builds.sh's C build)
 set -euo pipefail
 
 DIR="${XLINT_BUILDER_DIR:-/var/tmp/xlint-builder}"
@@ -199,4 +201,44 @@ DF
   log "Go toolchain image published as $REGISTRY/xlint/golang"
 fi
 
-log "ready: source $DIR/env (DOCKER_HOST=unix://$SOCKET), images $REGISTRY/xlint/{busybox,golang}"
+# The C toolchain image (opt-in): gcc, make and libc6-dev of the arch with every dependency, unpacked
+# from .debs; the amd64 image also holds gcc-aarch64-linux-gnu + libc6-dev-arm64-cross, so a
+# $BUILDPLATFORM stage on an amd64 builder can cross-compile C for arm64.
+gcc_packages() { # arch
+  local a=$1 want="gcc:$1 make:$1 libc6-dev:$1"
+  [ "$a" = amd64 ] && want="$want gcc-aarch64-linux-gnu libc6-dev-arm64-cross"
+  # Real packages only (no <virtual>), without the arch qualifier; a foreign-arch name (libc6 of the
+  # host in the arm64 list, libc6:arm64 of the cross packages) is fetched for $a, which has it too.
+  apt-cache depends --recurse --no-recommends --no-suggests --no-conflicts --no-breaks --no-replaces --no-enhances $want 2>/dev/null |
+    grep -v '^[ <]' | sed 's/:.*//' | sort -u
+}
+if [ "${XLINT_BUILDER_GCC:-}" != 1 ]; then
+  :
+elif have_index xlint/gcc latest; then
+  log "C toolchain image already in the registry"
+else
+  log "building the gcc image for $ARCHES (about ten minutes the first time: one apt-get download per package)"
+  for a in $ARCHES; do
+    ctx="$DIR/work/gcc-$a"
+    busybox_rootfs "$a" "$ctx/rootfs"
+    for p in $(gcc_packages "$a"); do dpkg-deb -x "$(deb "$p" "$a")" "$ctx/rootfs"; done
+    rm -rf "$ctx/rootfs/usr/share/doc" "$ctx/rootfs/usr/share/man" "$ctx/rootfs/usr/share/info" "$ctx/rootfs/usr/share/locale" "$ctx/rootfs/usr/share/lintian"
+    ln -sf gcc "$ctx/rootfs/usr/bin/cc" # an update-alternatives link: no maintainer script ran
+    [ -e "$ctx/rootfs/usr/bin/gcc" ] || die "gcc image $a: /usr/bin/gcc missing"
+    cat >"$ctx/Dockerfile" <<DF
+FROM scratch
+COPY rootfs/ /
+ENV PATH=/usr/local/bin:/usr/bin:/bin HOME=/root
+WORKDIR /src
+CMD ["/bin/sh"]
+DF
+    "$DOCKER" build -q --platform "linux/$a" -t "$REGISTRY/xlint/gcc:$a" "$ctx" >/dev/null || die "docker build gcc $a"
+    rm -rf "$ctx/rootfs"
+  done
+  publish xlint/gcc
+  log "C toolchain image published as $REGISTRY/xlint/gcc"
+fi
+
+images=busybox,golang
+[ "${XLINT_BUILDER_GCC:-}" != 1 ] || images=$images,gcc
+log "ready: source $DIR/env (DOCKER_HOST=unix://$SOCKET), images $REGISTRY/xlint/{$images}"
