@@ -58,11 +58,10 @@ const BOOT_WAIT_MS = 5000;
 /** A superseded analysis that has run this long is stopped instead of finished. */
 const STALE_KILL_MS = 500;
 /**
- * A document whose last push took less than this (analysis and all) is pushed again at once after
- * an edit: waiting out the debounce would cost more than the analysis it saves. Slower documents
- * wait for typing to pause.
+ * A document whose last push took less than the debounce (analysis and all) is pushed again at once
+ * after an edit: waiting out the debounce would cost more time than the analysis it might save.
+ * Slower documents wait for typing to pause.
  */
-const QUICK_PUSH_MS = 15;
 
 
 export interface ServerOptions {
@@ -178,7 +177,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     pushes.schedule(uri, delay);
   }
 
-  /** Documents whose last push was quicker than QUICK_PUSH_MS: their edits are not debounced. */
+  /** Documents whose last push was quicker than the debounce: their edits are not debounced. */
   const quickToPush = new Set<string>();
 
   async function publish(uri: string): Promise<void> {
@@ -188,7 +187,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     if (!cur) return;
     const version = Number.isInteger(cur.document.version) ? cur.document.version : undefined;
     await connection.sendDiagnostics({ uri, version, diagnostics: diagnosticsOf(cur.outcome) });
-    if (performance.now() - started < QUICK_PUSH_MS) quickToPush.add(uri);
+    if (performance.now() - started < debounceMs) quickToPush.add(uri);
     else quickToPush.delete(uri);
   }
 
