@@ -18,7 +18,7 @@ import { Script } from 'node:vm';
 
 declare const XLINT_BUNDLE_HASH: string;
 
-type Cli = { main(argv: string[]): Promise<void> };
+type Cli = { main(argv: string[], bundle: { hash: string }): Promise<void> };
 
 function cacheDirectory(): string | null {
   const base = process.env.XDG_CACHE_HOME || (homedir() ? join(homedir(), '.cache') : '');
@@ -83,4 +83,4 @@ function load(): Cli {
   return require(bundle) as Cli;
 }
 
-void load().main(process.argv);
+void load().main(process.argv, { hash: XLINT_BUNDLE_HASH });

@@ -1,6 +1,6 @@
 /**
  * `--cache`: the findings of each file, kept between runs (as ESLint's and Ruff's caches), so a run
- * over an unchanged tree reads and hashes the files but analyses none of them.
+ * over an unchanged tree analyses none of them, and reads none whose stamp is unchanged.
  *
  * An entry is valid only for the exact input of the analysis: the file's text, the engine options
  * that reach the rules (severities, rule options, build and target platforms, the target, build
@@ -9,11 +9,18 @@
  * that ask registries (--check-images) bypass the cache: their answers change without the file.
  * Only lints are cached; --fix and --diff always analyse.
  *
+ * A file is known unchanged without reading it by its stamp (size, inode, modification and change
+ * times, as git's index does), when the options digest matches too. A stamp is recorded only when
+ * the file was last changed more than RACY_MS before it was read: a change in the same clock tick as
+ * the read (coarse file systems tick in seconds) could otherwise leave the stamp as it was. Files
+ * whose findings also depend on their build context (.NET projects) get no stamp, and formats that
+ * print the file's text read it anyway.
+ *
  * The cache is one JSON file, read bounded and written whole or not at all (output-file.ts). A
  * damaged or foreign file is ignored and replaced.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { LintOptions } from '../core/lint';
 import type { Diagnostic } from '../core/rule';
@@ -24,36 +31,46 @@ import { writeFileAtomically } from './output-file';
 export const DEFAULT_CACHE_LOCATION = join('.xlint_cache', 'findings.json');
 /** A cache file larger than this is not read (about 200,000 entries of average findings). */
 const MAX_CACHE_BYTES = 256 * 1024 * 1024;
-const FORMAT = 'xlint-cache/1';
+const FORMAT = 'xlint-cache/2';
+/** Twice the coarsest common timestamp resolution (FAT's 2 s is rarer than ext3's or HFS+'s 1 s). */
+const RACY_MS = 2000;
+
+interface CacheEntry {
+  /** Digest of the options and the text (keyOf). */
+  key: string;
+  /** Digest of the options alone (optionsOf), checked with the stamp. */
+  options: string;
+  /** The file as it was when it was read (stampOf); absent when it cannot vouch for the text. */
+  stamp?: string;
+  diagnostics: Diagnostic[];
+}
 
 interface CacheFile {
   format: typeof FORMAT;
   tool: string;
-  entries: Record<string, { key: string; diagnostics: Diagnostic[] }>;
-}
-
-export interface CacheStats {
-  hits: number;
-  misses: number;
+  entries: Record<string, CacheEntry>;
 }
 
 export class LintCache {
-  readonly stats: CacheStats = { hits: 0, misses: 0 };
   private readonly entries: CacheFile['entries'];
+  /** Stamps taken before reading, by absolute path, for `set`. */
+  private readonly stampsRead = new Map<string, string>();
+  private readonly optionDigests = new WeakMap<object, string>();
   private changed = false;
 
   private constructor(
     private readonly path: string,
     private readonly tool: string,
+    private readonly reportUnusedIgnores: boolean,
     entries: CacheFile['entries'],
   ) {
     this.entries = entries;
   }
 
   /** Opens the cache at `location`; what cannot be read as this tool's cache counts as empty. */
-  static open(location: string, version: string): LintCache {
+  static open(location: string, build: { version: string; bundleHash?: string }, reportUnusedIgnores: boolean): LintCache {
     const path = resolve(location);
-    const tool = toolIdentity(version);
+    const tool = `${build.version}+${build.bundleHash ?? bundleHash()}`;
     let entries: CacheFile['entries'] = Object.create(null);
     try {
       const parsed = JSON.parse(readRegularFile(path, MAX_CACHE_BYTES).toString('utf8')) as Partial<CacheFile>;
@@ -61,37 +78,64 @@ export class LintCache {
     } catch {
       // absent, unreadable, too large or not ours: start empty, and write a good one at the end
     }
-    return new LintCache(path, tool, entries);
+    return new LintCache(path, tool, reportUnusedIgnores, entries);
   }
 
-  /** The key of one analysis: everything its findings depend on (see the file comment). */
-  static keyOf(text: string, engine: Omit<LintOptions, 'rules'>, reportUnusedIgnores: boolean): string {
-    const inputs = [
-      engine.severities ?? {},
-      engine.ruleOptions ?? {},
-      engine.buildPlatform,
-      engine.targetPlatforms,
-      engine.target ?? null,
-      engine.buildArgs ?? {},
-      engine.context ?? {},
-      reportUnusedIgnores,
-    ];
-    return createHash('sha256').update(JSON.stringify(inputs)).update('\0').update(text).digest('base64url');
+  /**
+   * Before the file is read: its findings if its stamp and options are those recorded, so it need not
+   * be read. The stamp taken now is kept for `get` and `set`, which run after the read.
+   */
+  lookupUnread(file: string, engine: Engine): Diagnostic[] | undefined {
+    const path = resolve(file);
+    const stamp = stampOf(path);
+    if (!stamp) return undefined;
+    this.stampsRead.set(path, stamp);
+    const entry = this.entries[path];
+    return entry?.stamp === stamp && entry.options === this.optionsOf(engine) && Array.isArray(entry.diagnostics) ? entry.diagnostics : undefined;
   }
 
-  get(file: string, key: string): Diagnostic[] | undefined {
-    const entry = this.entries[resolve(file)];
-    if (entry && entry.key === key && Array.isArray(entry.diagnostics)) {
-      this.stats.hits++;
-      return entry.diagnostics;
-    }
-    this.stats.misses++;
-    return undefined;
+  /** The findings recorded for this text and options; the entry gains the stamp taken before the read. */
+  get(file: string, text: string, engine: Engine): Diagnostic[] | undefined {
+    const path = resolve(file);
+    const entry = this.entries[path];
+    const options = this.optionsOf(engine);
+    if (!entry || entry.key !== keyOf(options, text) || !Array.isArray(entry.diagnostics)) return undefined;
+    this.record(path, options, entry.key, entry.diagnostics, engine);
+    return entry.diagnostics;
   }
 
-  set(file: string, key: string, diagnostics: Diagnostic[]): void {
-    this.entries[resolve(file)] = { key, diagnostics };
+  set(file: string, text: string, engine: Engine, diagnostics: Diagnostic[]): void {
+    const options = this.optionsOf(engine);
+    this.record(resolve(file), options, keyOf(options, text), diagnostics, engine);
+  }
+
+  /** Stores the entry, stamped unless the stamp cannot vouch for everything the findings read. */
+  private record(path: string, options: string, key: string, diagnostics: Diagnostic[], engine: Engine): void {
+    const stamp = engine.context ? undefined : this.stampsRead.get(path);
+    const old = this.entries[path];
+    if (old && old.key === key && old.options === options && old.stamp === stamp && old.diagnostics === diagnostics) return;
+    this.entries[path] = { key, options, diagnostics, ...(stamp ? { stamp } : {}) };
     this.changed = true;
+  }
+
+  /** The digest of everything but the text that the findings depend on (see the file comment); one per engine object. */
+  private optionsOf(engine: Engine): string {
+    let digest = this.optionDigests.get(engine);
+    if (digest === undefined) {
+      const inputs = [
+        engine.severities ?? {},
+        engine.ruleOptions ?? {},
+        engine.buildPlatform,
+        engine.targetPlatforms,
+        engine.target ?? null,
+        engine.buildArgs ?? {},
+        engine.context ?? {},
+        this.reportUnusedIgnores,
+      ];
+      digest = createHash('sha256').update(JSON.stringify(inputs)).digest('base64url');
+      this.optionDigests.set(engine, digest);
+    }
+    return digest;
   }
 
   /** Writes the cache if anything changed; a cache that cannot be written is a warning, never a failed lint. */
@@ -111,11 +155,34 @@ export class LintCache {
   }
 }
 
-/** The version, and the hash of the running bundle: a rebuilt tool never trusts an older tool's findings. */
-function toolIdentity(version: string): string {
+type Engine = Omit<LintOptions, 'rules'>;
+
+/** The key of one analysis: the options and the text. */
+function keyOf(options: string, text: string): string {
+  return createHash('sha256').update(options).update('\0').update(text).digest('base64url');
+}
+
+/**
+ * The file's identity and times, as git's index keeps them, or undefined when they cannot vouch for
+ * its text: unreadable, or changed within RACY_MS of now (a change in the same tick would not show).
+ */
+function stampOf(path: string): string | undefined {
   try {
-    return `${version}+${createHash('sha256').update(readFileSync(__filename)).digest('base64url')}`;
+    const stat = statSync(path, { bigint: true });
+    const now = BigInt(Date.now()) * 1_000_000n;
+    const racy = BigInt(RACY_MS) * 1_000_000n;
+    if (!stat.isFile() || now - stat.mtimeNs < racy || now - stat.ctimeNs < racy) return undefined;
+    return `${stat.size}:${stat.dev}:${stat.ino}:${stat.mtimeNs}:${stat.ctimeNs}`;
   } catch {
-    return `${version}+unreadable-${process.pid}-${Date.now()}`; // matches no cache file
+    return undefined;
+  }
+}
+
+/** The hash of the running bundle, when the launcher did not give it: a rebuilt tool never trusts an older tool's findings. */
+function bundleHash(): string {
+  try {
+    return createHash('sha256').update(readFileSync(__filename)).digest('hex').slice(0, 16);
+  } catch {
+    return `unreadable-${process.pid}-${Date.now()}`; // matches no cache file
   }
 }

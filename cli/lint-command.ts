@@ -11,9 +11,10 @@ import { findConfig, ignoringPattern, isIgnored, loadConfig, ruleSettings, type 
 import { EXIT } from './exit-codes';
 import { FixWriter } from './fix-writer';
 import { DEFAULT_CACHE_LOCATION, LintCache } from './lint-cache';
+import { TOOL_VERSION } from '../core/version';
 import { analyse, type Analysis, type AnalysisRequest } from './analyse';
 import { LintWorkers, workersFor } from './parallel-lint';
-import { formatters } from './formats/index';
+import { FORMATS_READING_SOURCE, formatters } from './formats/index';
 import { decodeDockerfile, discover, readDockerfile, readStdin } from './inputs';
 import { writeOutputFile } from './output-file';
 import { summarize, type FileReport } from './report';
@@ -52,6 +53,8 @@ export interface LintCommandOptions {
   outputFile?: string;
   /** The tool's version, for the documentation URLs in the output. */
   version?: string;
+  /** The running bundle's content hash, when the launcher knows it (--cache keys hold it). */
+  bundleHash?: string;
   /** Ask the registries about the images the builds pull (rule base-image-platform); `offline`: from the cache only. */
   checkImages?: boolean;
   offline?: boolean;
@@ -134,7 +137,9 @@ export async function runLint(patterns: string[], given: LintCommandOptions): Pr
     reports.push(...errors.map((e) => failed(e.path, e.message)));
     const writer = new FixWriter(roots);
     // --cache keeps lint findings only: --fix and --diff always analyse.
-    const cache = options.cache && !options.fix && !options.diff ? LintCache.open(options.cacheLocation ?? DEFAULT_CACHE_LOCATION, options.version ?? '0.0.0-dev') : null;
+    const cache = options.cache && !options.fix && !options.diff ? LintCache.open(options.cacheLocation ?? DEFAULT_CACHE_LOCATION, { version: options.version ?? TOOL_VERSION, bundleHash: options.bundleHash }, !!options.reportUnusedIgnores) : null;
+    // Formats that print a file's text (JSON's edits, SARIF's snippets) read even a file the cache vouches for.
+    const readsSource = FORMATS_READING_SOURCE.has(options.format);
     if (options.checkImages || options.offline || files.some((file) => configFor(file)?.config.checkImages)) {
       const inputs: { file: string; text: string }[] = [];
       for (const file of files) {
@@ -160,6 +165,12 @@ export async function runLint(patterns: string[], given: LintCommandOptions): Pr
             if (named.has(file)) process.stderr.write(`xlint: warning: ${file}: file ignored because of a matching ignore pattern "${ignoringPattern(loaded, resolve(cwd, file))}" in ${loaded.path}\n`);
             continue;
           }
+          const given = withImages(file, engineFor(file));
+          const unchanged = cache && !given.images ? cache.lookupUnread(file, given) : undefined;
+          if (unchanged && !readsSource) {
+            window.push({ file, text: '', report: filtered({ filePath: file, diagnostics: unchanged, source: '', fixedCount: 0 }, options) });
+            continue;
+          }
           let text: string;
           try {
             text = readDockerfile(file);
@@ -167,7 +178,7 @@ export async function runLint(patterns: string[], given: LintCommandOptions): Pr
             window.push({ file, text: '', report: failed(file, (error as Error).message) });
             continue;
           }
-          const prepared = prepare(file, text, withImages(file, engineFor(file)), options, cache);
+          const prepared = prepare(file, text, given, options, cache);
           window.push({ file, text, ...prepared });
         }
         const requests = window.flatMap((w) => (w.request ? [w.request] : []));
@@ -221,21 +232,17 @@ function prepare(file: string, text: string, given: LintOptions, options: LintCo
   };
   // Only lints are cached; registry answers change without the file, so a run that has them is never cached.
   if (cache && !options.fix && !options.diff && !engine.images) {
-    const cached = cache.get(file, cacheKey(request));
+    const cached = cache.get(file, text, engine);
     if (cached) return { report: filtered({ filePath: file, diagnostics: cached, source: text, fixedCount: 0 }, options) };
   }
   return { request };
-}
-
-function cacheKey(request: AnalysisRequest): string {
-  return LintCache.keyOf(request.text, request.engine, request.reportUnusedIgnores);
 }
 
 /** The report of an analysis; records it in the cache and the diffs, warns of fixes that did not settle. */
 function reportOf(request: AnalysisRequest, analysis: Analysis, options: LintCommandOptions, diffs: string[], cache: LintCache | null): FileReport {
   if (analysis.diff) diffs.push(analysis.diff);
   if (analysis.unsettledAfter !== undefined) process.stderr.write(`xlint: ${request.file}: fixes did not settle after ${analysis.unsettledAfter} passes; the rest are left as findings\n`);
-  if (cache && !request.fix && !request.diff && !request.engine.images) cache.set(request.file, cacheKey(request), analysis.diagnostics);
+  if (cache && !request.fix && !request.diff && !request.engine.images) cache.set(request.file, request.text, request.engine, analysis.diagnostics);
   return filtered({ filePath: request.file, diagnostics: analysis.diagnostics, source: analysis.source, fixedCount: analysis.fixedCount }, options);
 }
 
@@ -305,7 +312,7 @@ function render(reports: FileReport[], diffs: string[], options: LintCommandOpti
   const formatter = formatters[options.format] ?? formatters.stylish;
   // A file gets colours only when asked for by --color.
   const color = options.outputFile ? options.color === true : useColor(options.color, out as NodeJS.WriteStream);
-  return formatter(reports, { rules, cwd: process.cwd(), toolVersion: options.version ?? '0.0.0-dev', color, unsafeFixes: !!options.unsafeFixes });
+  return formatter(reports, { rules, cwd: process.cwd(), toolVersion: options.version ?? TOOL_VERSION, color, unsafeFixes: !!options.unsafeFixes });
 }
 
 function failed(filePath: string, error: string): FileReport {

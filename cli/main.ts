@@ -1,6 +1,4 @@
 /** The `xlint` command: translates arguments into engine calls and results into output and exit codes. */
-import { isMainThread, workerData } from 'node:worker_threads';
-import { LINT_WORKER, startLintWorker } from './parallel-lint';
 import { Command, CommanderError, Option } from 'commander';
 import { platformOfNode } from '../core/platform';
 import { TOOL_VERSION } from '../core/version';
@@ -17,6 +15,7 @@ import { ruleForId } from './rule-ids';
 import { runRules, runExplainRule } from './rules-command';
 
 export { EXIT } from './exit-codes';
+export { startLintWorker } from './parallel-lint';
 
 /** Rule ids, comma-separated and repeatable; ours or the BuildKit / hadolint ids they mirror; `ALL` is every rule. */
 function ruleIds(flag: string) {
@@ -58,7 +57,13 @@ export function defaultBuildPlatform(): string {
   return platformOfNode(process.arch);
 }
 
-export function createProgram(): Command {
+/** What the launcher knows of the running bundle. */
+export interface BundleInfo {
+  /** The content hash of dist/cli.js, computed at build time (the --cache keys hold it). */
+  hash?: string;
+}
+
+export function createProgram(bundle: BundleInfo = {}): Command {
   const program = new Command('xlint')
     .description('Find the steps of a Dockerfile that make a multi-platform build slow (emulated) or wrong, and fix them.')
     .version(TOOL_VERSION, '-v, --version')
@@ -124,6 +129,7 @@ Exit codes: 0 no findings, 1 findings (or a diff printed by --diff), 2 bad usage
         buildPlatform: options.buildPlatform ?? defaultBuildPlatform(),
         buildPlatformGiven: options.buildPlatform !== undefined,
         version: TOOL_VERSION,
+        bundleHash: bundle.hash,
       });
     });
 
@@ -212,7 +218,7 @@ Exit codes: 0 no findings, 1 findings (or a diff printed by --diff), 2 bad usage
   return program;
 }
 
-export async function main(argv: string[]): Promise<void> {
+export async function main(argv: string[], bundle: BundleInfo = {}): Promise<void> {
   // `xlint ... | head`: a closed pipe ends the output, not the process with a stack trace.
   for (const stream of [process.stdout, process.stderr]) {
     stream.on('error', (error: NodeJS.ErrnoException) => {
@@ -220,7 +226,7 @@ export async function main(argv: string[]): Promise<void> {
       throw error;
     });
   }
-  const program = createProgram();
+  const program = createProgram(bundle);
   program.exitOverride();
   program.configureOutput({ outputError: (text, write) => write(`xlint: ${text.replace(/^error: /, '')}`) });
   for (const command of program.commands) command.exitOverride();
@@ -239,6 +245,4 @@ export async function main(argv: string[]): Promise<void> {
   }
 }
 
-// The same bundle runs the lint workers of large runs (parallel-lint.ts).
-if (!isMainThread && (workerData as Record<string, unknown> | null)?.[LINT_WORKER]) startLintWorker();
-else if (require.main === module) void main(process.argv);
+if (require.main === module) void main(process.argv);

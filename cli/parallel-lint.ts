@@ -1,7 +1,7 @@
 /**
- * Lint workers for large trees. Each worker thread loads the CLI bundle once (workerData marks it a
- * worker: cli/main.ts starts the loop below instead of the command) and analyses batches of files
- * the main thread read; the main thread keeps the order, the cache, the writes and the report.
+ * Lint workers for large trees. Each worker thread loads the CLI bundle once and runs the loop below
+ * (the bundle exports it) on batches of files the main thread read; the main thread keeps the order,
+ * the cache, the writes and the report.
  *
  * Off by default: on the 2-core machine this was built on, workers cost more CPU than they save
  * (bench/run.mjs, "parallel": each loads and warms up its own copy of the engine, and every text and
@@ -14,8 +14,6 @@ import { analyse, type Analysis, type AnalysisRequest } from './analyse';
 /** Files per message: large enough that messaging is noise, small enough to balance the workers. */
 const BATCH = 32;
 const MAX_WORKERS = 8;
-
-export const LINT_WORKER = 'xlintLintWorker';
 
 /** How many workers a run of `files` analyses should use (0: analyse on this thread). */
 export function workersFor(files: number): number {
@@ -35,7 +33,10 @@ export class LintWorkers {
   private live: number;
 
   constructor(count: number) {
-    for (let i = 0; i < count; i++) this.idle.push(new Worker(__filename, { workerData: { [LINT_WORKER]: true } }));
+    // Started by code, not by the bundle's path: the bundle has no side effects when loaded, so a
+    // command run never loads node:worker_threads to ask whether it is a worker.
+    const entry = `require(${JSON.stringify(__filename)}).startLintWorker()`;
+    for (let i = 0; i < count; i++) this.idle.push(new Worker(entry, { eval: true }));
     this.live = count;
   }
 

@@ -17,7 +17,7 @@ import type { FormatContext } from '../cli/formats/common';
 import { formatConcise } from '../cli/formats/concise';
 import { formatGithub } from '../cli/formats/github';
 import { formatGitlab, type CodeQualityIssue } from '../cli/formats/gitlab';
-import { formatNames, formatters } from '../cli/formats/index';
+import { FORMATS_READING_SOURCE, formatNames, formatters } from '../cli/formats/index';
 import { formatJson } from '../cli/formats/json';
 import { formatJunit } from '../cli/formats/junit';
 import { FINGERPRINT_KEY, formatSarif } from '../cli/formats/sarif';
@@ -483,6 +483,15 @@ describe('formatters', () => {
     for (const name of formatNames) expect(formatters[name]([], real).length).toBeGreaterThanOrEqual(0);
     expect(formatters.sarif).toBe(formatSarif);
     expect(formatters.stylish).toBe(formatStylish);
+  });
+
+  it('only the formats listed as reading the source print from it (--cache skips reading files for the others)', () => {
+    const reports = exampleReports();
+    const withoutSource = reports.map((r) => ({ ...r, source: '' }));
+    for (const name of formatNames) {
+      const same = formatters[name](withoutSource, real) === formatters[name](reports, real);
+      expect({ name, readsSource: !same }).toEqual({ name, readsSource: FORMATS_READING_SOURCE.has(name) });
+    }
   });
 });
 

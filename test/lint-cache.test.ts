@@ -92,10 +92,10 @@ describe('--cache', () => {
 
   it('a damaged cache file is ignored and replaced by a good one', () => {
     mkdirSync(join(work, '.xlint_cache'));
-    writeFileSync(join(work, '.xlint_cache', 'findings.json'), '{"format": "xlint-cache/1", "entr');
+    writeFileSync(join(work, '.xlint_cache', 'findings.json'), '{"format": "xlint-cache/2", "entr');
     const run = xlint('--cache', '.');
     expect(run).toEqual(xlint('.'));
-    expect(JSON.parse(readFileSync(join(work, '.xlint_cache', 'findings.json'), 'utf8')).format).toBe('xlint-cache/1');
+    expect(JSON.parse(readFileSync(join(work, '.xlint_cache', 'findings.json'), 'utf8')).format).toBe('xlint-cache/2');
   });
 
   it("keeps its default directory out of git by a .gitignore of its own, as Ruff's does", () => {
@@ -105,12 +105,35 @@ describe('--cache', () => {
 
   it('--cache-location names the file; one that cannot be written is a warning and the exit code stays that of the findings', () => {
     xlint('--cache', '--cache-location', 'sub-cache.json', '.');
-    expect(JSON.parse(readFileSync(join(work, 'sub-cache.json'), 'utf8')).format).toBe('xlint-cache/1');
+    expect(JSON.parse(readFileSync(join(work, 'sub-cache.json'), 'utf8')).format).toBe('xlint-cache/2');
     mkdirSync(join(work, 'a-directory'));
     const run = xlint('--cache', '--cache-location', 'a-directory', '.');
     expect(run.status).toBe(1);
     expect(messages(run)).toHaveLength(2);
     expect(run.stderr).toMatch(/^xlint: warning: the cache was not saved: --cache-location .*a-directory: not a regular file\n$/);
+  });
+
+  it('reads no file whose stamp is unchanged, unless the format prints the text; a change of the same size is seen', async () => {
+    const path = join(work, '.xlint_cache', 'findings.json');
+    const entries = () => Object.values(JSON.parse(readFileSync(path, 'utf8')).entries) as { key: string; stamp?: string }[];
+    // Written just now: within the racy window no stamp vouches for the text.
+    xlint('--cache', '.');
+    expect(entries().map((e) => e.stamp)).toEqual([undefined, undefined]);
+    await new Promise((resolve) => setTimeout(resolve, 2100));
+    xlint('--cache', '.');
+    expect(entries().every((e) => /^\d+:\d+:\d+:\d+:\d+$/.test(e.stamp ?? ''))).toBe(true);
+    // Spoil every text key too: only the stamp can answer now.
+    doctorCache();
+    const cache = JSON.parse(readFileSync(path, 'utf8'));
+    for (const entry of Object.values(cache.entries) as { key: string }[]) entry.key = 'spoiled';
+    writeFileSync(path, JSON.stringify(cache));
+    const concise = () => spawnSync(process.execPath, [CLI, '--cache', '--format', 'concise', '.'], { cwd: work, encoding: 'utf8' }).stdout;
+    expect(concise().match(new RegExp(DOCTORED, 'g'))).toHaveLength(2);
+    // JSON prints the text's edits: it reads the files, so the spoiled keys miss.
+    expect(messages(xlint('--cache', '.'))).not.toContain(DOCTORED);
+    doctorCache();
+    writeFileSync(join(work, 'svc', 'Dockerfile'), EMULATED.replace('/x .', '/y .'));
+    expect(concise().match(new RegExp(DOCTORED, 'g'))).toHaveLength(1);
   });
 
   it('--fix always analyses and leaves the cache alone', () => {

@@ -23,3 +23,6 @@ export const formatters: Record<string, Formatter> = {
 };
 
 export const formatNames: readonly string[] = Object.keys(formatters);
+
+/** The formats that print from a file's text (FileReport.source), not from its findings alone. */
+export const FORMATS_READING_SOURCE: ReadonlySet<string> = new Set(['json', 'sarif']);
