@@ -57,13 +57,6 @@ export const HOVER_WAIT_MS = 150;
 const BOOT_WAIT_MS = 5000;
 /** A superseded analysis that has run this long is stopped instead of finished. */
 const STALE_KILL_MS = 500;
-/**
- * A document whose last push took less than the debounce (analysis and all) is pushed again at once
- * after an edit: waiting out the debounce would cost more time than the analysis it might save.
- * Slower documents wait for typing to pause.
- */
-
-
 export interface ServerOptions {
   /** Push mode only: how long to wait after a keystroke before linting (pull clients pace themselves). */
   debounceMs?: number;
@@ -177,18 +170,29 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     pushes.schedule(uri, delay);
   }
 
-  /** Documents whose last push was quicker than the debounce: their edits are not debounced. */
+  /**
+   * The debounce only saves work while typing outruns the analysis. A document whose last push took
+   * less than the debounce (analysis and all) is pushed again at once after an edit, and so is a
+   * slower one whose previous push is done: waiting would only delay its diagnostics. A slower
+   * document edited while its push is still on its way waits for typing to pause.
+   */
   const quickToPush = new Set<string>();
+  const pushing = new Set<string>();
 
   async function publish(uri: string): Promise<void> {
     const started = performance.now();
-    // Null: the text changed meanwhile, and its own push is on its way.
-    const cur = await current(uri, false);
-    if (!cur) return;
-    const version = Number.isInteger(cur.document.version) ? cur.document.version : undefined;
-    await connection.sendDiagnostics({ uri, version, diagnostics: diagnosticsOf(cur.outcome) });
-    if (performance.now() - started < debounceMs) quickToPush.add(uri);
-    else quickToPush.delete(uri);
+    pushing.add(uri);
+    try {
+      // Null: the text changed meanwhile, and its own push is on its way.
+      const cur = await current(uri, false);
+      if (!cur) return;
+      const version = Number.isInteger(cur.document.version) ? cur.document.version : undefined;
+      await connection.sendDiagnostics({ uri, version, diagnostics: diagnosticsOf(cur.outcome) });
+      if (performance.now() - started < debounceMs) quickToPush.add(uri);
+      else quickToPush.delete(uri);
+    } finally {
+      pushing.delete(uri);
+    }
   }
 
   function refreshAll(): void {
@@ -208,7 +212,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     const uri = e.document.uri;
     const opening = analyses.changed(uri);
     noteWork(textOf(e.document).length);
-    schedulePush(uri, opening || quickToPush.has(uri) ? 0 : debounceMs);
+    schedulePush(uri, opening || quickToPush.has(uri) || !pushing.has(uri) ? 0 : debounceMs);
   });
   documents.onDidClose((e) => {
     const uri = e.document.uri;
