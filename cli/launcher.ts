@@ -9,14 +9,18 @@
  * directory, not the shared /tmp (cached bytecode from another user would run as ours), under a
  * name that holds the bundle's content hash: V8 checks only the source's length before trusting
  * cached code. Any failure falls back to a plain require; XLINT_NO_COMPILE_CACHE=1 turns it off.
+ * Each build leaves a file of its own (about 0.5 MB): when a new one is written, those of other
+ * builds not written for STALE_DAYS are removed (a build still in use writes its file again).
  */
-import { closeSync, mkdirSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import Module from 'node:module';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { Script } from 'node:vm';
 
 declare const XLINT_BUNDLE_HASH: string;
+
+const STALE_DAYS = 30;
 
 type Cli = { main(argv: string[], bundle: { hash: string }): Promise<void> };
 
@@ -64,6 +68,26 @@ function writeCache(cacheFile: string, script: Script): void {
     } catch {
       // nothing was written
     }
+    return;
+  }
+  removeStale(dirname(cacheFile), cacheFile);
+}
+
+/** Cache files of other builds (and temporary files left by killed runs) not written for STALE_DAYS. */
+function removeStale(directory: string, keep: string): void {
+  const before = Date.now() - STALE_DAYS * 24 * 60 * 60 * 1000;
+  try {
+    for (const name of readdirSync(directory)) {
+      const path = join(directory, name);
+      if (path === keep || !/^cli-.*\.(bin|tmp)$/.test(name)) continue;
+      try {
+        if (statSync(path).mtimeMs < before) unlinkSync(path);
+      } catch {
+        // gone already, or not ours to remove
+      }
+    }
+  } catch {
+    // an unreadable directory: nothing to tidy
   }
 }
 

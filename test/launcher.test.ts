@@ -4,7 +4,7 @@
  * cache must never stop the command.
  */
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -55,6 +55,23 @@ describe('the compile cache of the xlint command', () => {
     expect(run({ XDG_CACHE_HOME: cache })).toEqual(expected);
     expect(readFileSync(path).equals(garbage)).toBe(false);
     expect(run({ XDG_CACHE_HOME: cache })).toEqual(expected);
+  });
+
+  it("removes other builds' cache files not written for 30 days when it writes its own, and keeps recent ones", () => {
+    const cache = mkdtempSync(join(work, 'cache-'));
+    const v8 = join(cache, 'xlint', 'v8');
+    mkdirSync(v8, { recursive: true });
+    const month = 31 * 24 * 60 * 60;
+    for (const name of ['cli-0000000000000000-v18.0.0-x64.bin', 'cli-1111111111111111-v20.0.0-x64.bin.123.abc.tmp', 'notes.txt']) {
+      writeFileSync(join(v8, name), 'old');
+      utimesSync(join(v8, name), Date.now() / 1000 - month, Date.now() / 1000 - month);
+    }
+    writeFileSync(join(v8, 'cli-2222222222222222-v20.0.0-x64.bin'), 'recent');
+    run({ XDG_CACHE_HOME: cache });
+    const left = readdirSync(v8).sort();
+    expect(left).toHaveLength(3);
+    expect(left).toEqual(expect.arrayContaining(['cli-2222222222222222-v20.0.0-x64.bin', 'notes.txt']));
+    expect(left.find((name) => !['cli-2222222222222222-v20.0.0-x64.bin', 'notes.txt'].includes(name))).toMatch(new RegExp(`^cli-[0-9a-f]{16}-${process.version}-${process.arch}\\.bin$`));
   });
 
   it('an unusable cache directory (a file in its place) leaves the command working', () => {
