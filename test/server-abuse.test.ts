@@ -9,16 +9,15 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { CodeAction, Diagnostic, Hover, MarkupContent, PublishDiagnosticsParams, TextEdit } from 'vscode-languageserver-protocol';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { analyze, codeActions, diagnostics } from '../server/service';
 import { DEFAULT_SETTINGS, effectiveSettings } from '../server/settings';
-import { applyEdits, CLI, LspSession, ROOT, waitFor } from './lsp/client';
+import { applyEdits, LspSession, lspSessions, ROOT, TEST_SETTINGS, waitFor } from './lsp/client';
 import { df } from './rule-tester';
 
-const SETTINGS = { buildPlatform: 'linux/amd64', platforms: ['linux/amd64', 'linux/arm64'] };
-const effective = effectiveSettings({ ...DEFAULT_SETTINGS, ...SETTINGS }, null);
+const effective = effectiveSettings({ ...DEFAULT_SETTINGS, ...TEST_SETTINGS }, null);
 
 const STABLE = df`
   FROM golang:1.22 AS build
@@ -47,19 +46,7 @@ function sized(bytes: number): string {
 const codesAt = (ds: Diagnostic[]) => ds.map((d) => `${d.code}@${d.range.start.line}:${d.range.start.character}-${d.range.end.line}:${d.range.end.character}`);
 const expected = (text: string) => codesAt(diagnostics(analyze(text, effective)));
 
-const sessions: LspSession[] = [];
-async function start(options: Parameters<typeof LspSession.start>[0] = {}): Promise<LspSession> {
-  const session = await LspSession.start({ configuration: () => SETTINGS, ...options });
-  sessions.push(session);
-  return session;
-}
-
-beforeAll(() => {
-  if (!readFileSync(CLI)) throw new Error(`${CLI} is missing: run \`npm run build\` first`);
-});
-afterEach(() => {
-  for (const s of sessions.splice(0)) s.kill();
-});
+const start = lspSessions();
 
 function rssMb(session: LspSession): number {
   const status = readFileSync(`/proc/${session.process.pid}/status`, 'utf8');

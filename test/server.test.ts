@@ -2,16 +2,16 @@
  * The language server over stdio, as an editor sees it: `node dist/xlint.js lsp --stdio` spoken to
  * with JSON-RPC. Needs `npm run build` (the test script runs it first). Polls, never sleeps.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CodeAction, Diagnostic, DocumentDiagnosticReport, Hover, MarkupContent, TextEdit } from 'vscode-languageserver-protocol';
 import { fixText } from '../core/fix';
 import { rules } from '../rules/index';
 import { ruleDocUrl } from '../rules/docs';
-import { applyEdits, CLI, LspSession, waitFor } from './lsp/client';
+import { applyEdits, CLI, LspSession, lspSessions, TEST_SETTINGS, waitFor } from './lsp/client';
 import { df } from './rule-tester';
 
 const PACKAGE_VERSION = (JSON.parse(readFileSync(join(__dirname, '..', 'package.json'), 'utf8')) as { version: string }).version;
@@ -40,21 +40,8 @@ const EMULATED = df`
   COPY --from=build /out/app /app
 `;
 
-const SETTINGS = { buildPlatform: 'linux/amd64', platforms: ['linux/amd64', 'linux/arm64'] };
 
-const sessions: LspSession[] = [];
-async function start(options: Parameters<typeof LspSession.start>[0] = {}): Promise<LspSession> {
-  const session = await LspSession.start({ configuration: () => SETTINGS, ...options });
-  sessions.push(session);
-  return session;
-}
-
-beforeAll(() => {
-  if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run \`npm run build\` first`);
-});
-afterEach(() => {
-  for (const s of sessions.splice(0)) s.kill();
-});
+const start = lspSessions();
 
 const ranges = (ds: Diagnostic[]) => ds.map((d) => `${d.code}@${d.range.start.line}:${d.range.start.character}`);
 
@@ -179,7 +166,7 @@ describe('code actions', () => {
     await s.pushedFor(uri, 1);
     const actions = await actionsAt(s, uri, [], ['source.fixAll']);
     expect(actions.map((a) => a.kind)).toEqual(['source.fixAll.xlint']);
-    const expected = fixText(text, { rules, buildPlatform: 'linux/amd64', targetPlatforms: SETTINGS.platforms }).output;
+    const expected = fixText(text, { rules, buildPlatform: 'linux/amd64', targetPlatforms: TEST_SETTINGS.platforms }).output;
     expect(expected).not.toBe(text);
     expect(applyEdits(text, actions[0].edit!.changes![uri])).toBe(expected);
     // Quick fixes are not source actions.
@@ -232,8 +219,8 @@ describe('hover', () => {
 
 describe('settings', () => {
   it('per document from workspace/configuration; a change refreshes pull diagnostics', async () => {
-    let settings: Record<string, unknown> = { ...SETTINGS };
-    const s = await start({ pull: true, configuration: (scopeUri) => (scopeUri?.includes('/other/') ? { ...SETTINGS, platforms: ['linux/amd64'] } : settings) });
+    let settings: Record<string, unknown> = { ...TEST_SETTINGS };
+    const s = await start({ pull: true, configuration: (scopeUri) => (scopeUri?.includes('/other/') ? { ...TEST_SETTINGS, platforms: ['linux/amd64'] } : settings) });
     const a = 'file:///w/one/Dockerfile';
     const b = 'file:///w/other/Dockerfile';
     await s.open(a, EMULATED);
@@ -241,27 +228,27 @@ describe('settings', () => {
     const pullItems = async (uri: string) => (await s.request<{ items: Diagnostic[] }>('textDocument/diagnostic', { textDocument: { uri } })).items;
     expect(ranges(await pullItems(a))).toEqual(['emulated-build-stage@0:5']);
     expect(await pullItems(b)).toEqual([]); // that folder builds linux/amd64 only: nothing is emulated
-    settings = { ...SETTINGS, platforms: ['linux/amd64'] };
+    settings = { ...TEST_SETTINGS, platforms: ['linux/amd64'] };
     await s.notify('workspace/didChangeConfiguration', { settings: null });
     await waitFor(() => s.refreshes === 1, 5000, 'a diagnostic refresh');
     expect(await pullItems(a)).toEqual([]);
-    settings = { ...SETTINGS, rules: { 'emulated-build-stage': 'info' } };
+    settings = { ...TEST_SETTINGS, rules: { 'emulated-build-stage': 'info' } };
     await s.notify('workspace/didChangeConfiguration', { settings: null });
     await waitFor(() => s.refreshes === 2);
     expect((await pullItems(a)).map((d) => d.severity)).toEqual([3]);
-    settings = { ...SETTINGS, enable: false };
+    settings = { ...TEST_SETTINGS, enable: false };
     await s.notify('workspace/didChangeConfiguration', { settings: null });
     await waitFor(() => s.refreshes === 3);
     expect(await pullItems(a)).toEqual([]);
   });
 
   it('from didChangeConfiguration for a client without workspace/configuration, re-publishing', async () => {
-    const s = await LspSession.start({ initializationOptions: { settings: SETTINGS } });
-    sessions.push(s);
+    // No workspace/configuration capability: the settings come with initialize and didChangeConfiguration.
+    const s = await start({ configuration: undefined, initializationOptions: { settings: TEST_SETTINGS } });
     const uri = 'file:///w/push-settings/Dockerfile';
     await s.open(uri, EMULATED);
     expect(ranges(await s.pushedFor(uri, 1))).toEqual(['emulated-build-stage@0:5']);
-    await s.notify('workspace/didChangeConfiguration', { settings: { xlint: { ...SETTINGS, platforms: ['linux/amd64'] } } });
+    await s.notify('workspace/didChangeConfiguration', { settings: { xlint: { ...TEST_SETTINGS, platforms: ['linux/amd64'] } } });
     await waitFor(() => s.published.get(uri)!.length === 2, 5000, 'a second publish');
     expect(s.latest(uri)).toEqual([]);
   });

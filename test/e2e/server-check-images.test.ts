@@ -13,18 +13,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import type { Diagnostic, DocumentDiagnosticReport } from 'vscode-languageserver-protocol';
-import { CLI, LspSession, waitFor } from '../lsp/client';
+import { LspSession, lspSessions, TEST_SETTINGS, waitFor } from '../lsp/client';
 import { describeWithParts } from './real-parts';
 import { freePort, OCI_MANIFEST, push, pushImage, REGISTRY_BIN, startRegistry } from './registry';
 
 const missing = existsSync(REGISTRY_BIN) ? [] : ['docker-registry (Debian package docker-registry)'];
-const SETTINGS = { buildPlatform: 'linux/amd64', platforms: ['linux/amd64', 'linux/arm64'] };
 
 let work: string;
 let registry: ChildProcess | undefined;
 const servers: Server[] = [];
 const sockets: Socket[] = [];
-const sessions: LspSession[] = [];
+const open = lspSessions();
 
 /** A TCP proxy to the registry: counts the connections made to it; while held, keeps them waiting. */
 interface Proxy {
@@ -74,12 +73,11 @@ async function startProxy(target: string): Promise<Proxy> {
 /** A fresh image cache per test, an empty Docker config, a registry timeout the held proxy stays within. */
 async function start(options: { checkImages?: boolean; pull?: boolean; cache?: string } = {}): Promise<{ session: LspSession; cache: string }> {
   const cache = options.cache ?? mkdtempSync(join(work, 'cache-'));
-  const session = await LspSession.start({
+  const session = await open({
     pull: options.pull,
-    configuration: () => ({ ...SETTINGS, ...(options.checkImages === undefined ? {} : { checkImages: options.checkImages }) }),
+    configuration: () => ({ ...TEST_SETTINGS, ...(options.checkImages === undefined ? {} : { checkImages: options.checkImages }) }),
     env: { XLINT_IMAGE_CACHE: cache, DOCKER_CONFIG: join(work, 'docker-config'), XLINT_REGISTRY_TIMEOUT_MS: '20000' },
   });
-  sessions.push(session);
   return { session, cache };
 }
 
@@ -88,7 +86,6 @@ const imageFindings = (ds: Diagnostic[] | undefined) => (ds ?? []).filter((d) =>
 
 describeWithParts('xlint.checkImages in the language server (docker-registry)', missing, () => {
   beforeAll(async () => {
-    if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run \`npm run build\` first`);
     work = mkdtempSync(join(tmpdir(), 'xlint-server-images-'));
     mkdirSync(join(work, 'docker-config'));
     writeFileSync(join(work, 'docker-config', 'config.json'), '{}');
@@ -103,7 +100,6 @@ describeWithParts('xlint.checkImages in the language server (docker-registry)', 
   }, 60_000);
 
   afterEach(() => {
-    for (const s of sessions.splice(0)) s.kill();
     proxy?.release();
   });
 

@@ -3,7 +3,9 @@
  * JSON-RPC with vscode-jsonrpc, records what the server pushes, answers what it asks, and polls.
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { afterEach, beforeAll } from 'vitest';
 import { createMessageConnection, StreamMessageReader, StreamMessageWriter, type MessageConnection } from 'vscode-jsonrpc/node';
 import type {
   ClientCapabilities,
@@ -27,6 +29,29 @@ export interface SessionOptions {
   watchedFiles?: boolean;
   /** Environment variables for the server process, over this process's. */
   env?: Record<string, string>;
+}
+
+/** The settings the protocol tests give the server: an amd64 builder, amd64 and arm64 targets. */
+export const TEST_SETTINGS = { buildPlatform: 'linux/amd64', platforms: ['linux/amd64', 'linux/arm64'] };
+
+/**
+ * The sessions of one test file: the function returned starts one that answers
+ * workspace/configuration with TEST_SETTINGS (unless the options say otherwise). Every session is
+ * killed after each test, and a missing build fails the file before its first test.
+ */
+export function lspSessions(): (options?: SessionOptions) => Promise<LspSession> {
+  const sessions: LspSession[] = [];
+  beforeAll(() => {
+    if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run \`npm run build\` first`);
+  });
+  afterEach(() => {
+    for (const session of sessions.splice(0)) session.kill();
+  });
+  return async (options = {}) => {
+    const session = await LspSession.start({ configuration: () => TEST_SETTINGS, ...options });
+    sessions.push(session);
+    return session;
+  };
 }
 
 export class LspSession {
