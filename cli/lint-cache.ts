@@ -53,7 +53,7 @@ interface CacheFile {
 
 export class LintCache {
   private readonly entries: CacheFile['entries'];
-  /** Stamps taken before reading, by absolute path, for `set`. */
+  /** Stamps taken before reading, by absolute path, for `get` and `set`. */
   private readonly stampsRead = new Map<string, string>();
   private readonly optionDigests = new WeakMap<object, string>();
   private changed = false;

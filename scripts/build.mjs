@@ -25,15 +25,15 @@ const common = {
 
 /**
  * Node built-ins that a lint run never calls, required on first use instead of when the bundle
- * loads: commander requires child_process for subcommand executables we do not have, and crypto,
- * url and worker_threads serve --cache, SARIF and lint workers. Loading them costs a small-file run
- * about 15 ms of its start-up (bench/run.mjs, "cold start").
+ * loads: commander requires child_process for subcommand executables we do not have, crypto serves
+ * --cache and the SARIF and GitLab fingerprints, worker_threads the lint workers. Loading them cost
+ * a small-file run about 15 ms of its start-up (bench/run.mjs, "cold start").
  *
  * Each becomes a proxy that requires the module when one of its properties is first read. Its keys
  * are listed at build time: esbuild's interop copies an imported module's keys as getters when the
  * import is bound, and must neither load the module nor miss a key doing so.
  */
-const LAZY_BUILTINS = ['child_process', 'crypto', 'url', 'worker_threads'];
+const LAZY_BUILTINS = ['child_process', 'crypto', 'worker_threads'];
 const require = createRequire(import.meta.url);
 const lazyBuiltins = {
   name: 'lazy-builtins',
@@ -44,12 +44,12 @@ const lazyBuiltins = {
     build.onLoad({ filter: /.*/, namespace: 'lazy-builtin' }, (args) => ({
       contents: `let loaded;
 const load = () => (loaded ??= require(${JSON.stringify(args.path)}));
-const keys = ${JSON.stringify(Object.keys(require(args.path)))};
+const keys = new Set(${JSON.stringify(Object.keys(require(args.path)))});
 module.exports = new Proxy({}, {
-  get: (_, key) => (keys.includes(key) ? load()[key] : undefined),
-  has: (_, key) => keys.includes(key),
-  ownKeys: () => keys,
-  getOwnPropertyDescriptor: (_, key) => (keys.includes(key) ? { configurable: true, enumerable: true, get: () => load()[key] } : undefined),
+  get: (_, key) => (keys.has(key) ? load()[key] : undefined),
+  has: (_, key) => keys.has(key),
+  ownKeys: () => [...keys],
+  getOwnPropertyDescriptor: (_, key) => (keys.has(key) ? { configurable: true, enumerable: true, get: () => load()[key] } : undefined),
 });`,
       loader: 'js',
     }));
