@@ -10,7 +10,7 @@
  * Only lints are cached; --fix and --diff always analyse.
  *
  * A file is known unchanged without reading it by its stamp (size, inode, modification and change
- * times, as git's index does), when the options digest matches too. A stamp is recorded only when
+ * times, as git's index does), when its options match too. A stamp is recorded only when
  * the file was last changed more than RACY_MS before it was read: a change in the same clock tick as
  * the read (coarse file systems tick in seconds) could otherwise leave the stamp as it was. Files
  * whose findings also depend on their build context (.NET projects) get no stamp, and formats that
@@ -38,8 +38,8 @@ const RACY_MS = 2000;
 interface CacheEntry {
   /** Digest of the options and the text (keyOf). */
   key: string;
-  /** Digest of the options alone (optionsOf), checked with the stamp. */
-  options: string;
+  /** The options (optionsOf), as an index into the file's table of them; checked with the stamp. */
+  options: number;
   /** The file as it was when it was read (stampOf); absent when it cannot vouch for the text. */
   stamp?: string;
   diagnostics: Diagnostic[];
@@ -48,23 +48,27 @@ interface CacheEntry {
 interface CacheFile {
   format: typeof FORMAT;
   tool: string;
+  /** Each distinct set of options once (a tree has as many as it has configs). */
+  options: string[];
   entries: Record<string, CacheEntry>;
 }
 
 export class LintCache {
-  private readonly entries: CacheFile['entries'];
   /** Stamps taken before reading, by absolute path, for `get` and `set`. */
   private readonly stampsRead = new Map<string, string>();
-  private readonly optionDigests = new WeakMap<object, string>();
+  private readonly optionsByEngine = new WeakMap<object, string>();
+  private readonly optionIndex: Map<string, number>;
   private changed = false;
 
   private constructor(
     private readonly path: string,
     private readonly tool: string,
     private readonly reportUnusedIgnores: boolean,
-    entries: CacheFile['entries'],
+    private readonly optionSets: string[],
+    private readonly entries: CacheFile['entries'],
   ) {
-    this.entries = entries;
+    this.optionIndex = new Map();
+    optionSets.forEach((options, index) => typeof options === 'string' && this.optionIndex.set(options, index));
   }
 
   /** Opens the cache at `location`; what cannot be read as this tool's cache counts as empty. */
@@ -72,13 +76,17 @@ export class LintCache {
     const path = resolve(location);
     const tool = `${build.version}+${build.bundleHash ?? bundleHash()}`;
     let entries: CacheFile['entries'] = Object.create(null);
+    let options: string[] = [];
     try {
       const parsed = JSON.parse(readRegularFile(path, MAX_CACHE_BYTES).toString('utf8')) as Partial<CacheFile>;
-      if (parsed.format === FORMAT && parsed.tool === tool && parsed.entries && typeof parsed.entries === 'object') entries = Object.assign(Object.create(null), parsed.entries);
+      if (parsed.format === FORMAT && parsed.tool === tool && parsed.entries && typeof parsed.entries === 'object' && Array.isArray(parsed.options)) {
+        entries = Object.assign(Object.create(null), parsed.entries);
+        options = parsed.options; // an entry whose index names no string matches no options
+      }
     } catch {
       // absent, unreadable, too large or not ours: start empty, and write a good one at the end
     }
-    return new LintCache(path, tool, reportUnusedIgnores, entries);
+    return new LintCache(path, tool, reportUnusedIgnores, options, entries);
   }
 
   /**
@@ -91,7 +99,7 @@ export class LintCache {
     if (!stamp) return undefined;
     this.stampsRead.set(path, stamp);
     const entry = this.entries[path];
-    return entry?.stamp === stamp && entry.options === this.optionsOf(engine) && Array.isArray(entry.diagnostics) ? entry.diagnostics : undefined;
+    return entry?.stamp === stamp && this.optionSets[entry.options] === this.optionsOf(engine) && Array.isArray(entry.diagnostics) ? entry.diagnostics : undefined;
   }
 
   /** The findings recorded for this text and options; the entry gains the stamp taken before the read. */
@@ -112,16 +120,21 @@ export class LintCache {
   /** Stores the entry, stamped unless the stamp cannot vouch for everything the findings read. */
   private record(path: string, options: string, key: string, diagnostics: Diagnostic[], engine: Engine): void {
     const stamp = engine.context ? undefined : this.stampsRead.get(path);
+    let index = this.optionIndex.get(options);
+    if (index === undefined) this.optionIndex.set(options, (index = this.optionSets.push(options) - 1));
     const old = this.entries[path];
-    if (old && old.key === key && old.options === options && old.stamp === stamp && old.diagnostics === diagnostics) return;
-    this.entries[path] = { key, options, diagnostics, ...(stamp ? { stamp } : {}) };
+    if (old && old.key === key && old.options === index && old.stamp === stamp && old.diagnostics === diagnostics) return;
+    this.entries[path] = { key, options: index, diagnostics, ...(stamp ? { stamp } : {}) };
     this.changed = true;
   }
 
-  /** The digest of everything but the text that the findings depend on (see the file comment); one per engine object. */
+  /**
+   * Everything but the text that the findings depend on (see the file comment), as JSON; one per
+   * engine object. Compared as text, not hashed: a run whose files are all unchanged loads no crypto.
+   */
   private optionsOf(engine: Engine): string {
-    let digest = this.optionDigests.get(engine);
-    if (digest === undefined) {
+    let options = this.optionsByEngine.get(engine);
+    if (options === undefined) {
       const inputs = [
         engine.severities ?? {},
         engine.ruleOptions ?? {},
@@ -132,16 +145,25 @@ export class LintCache {
         engine.context ?? {},
         this.reportUnusedIgnores,
       ];
-      digest = createHash('sha256').update(JSON.stringify(inputs)).digest('base64url');
-      this.optionDigests.set(engine, digest);
+      options = JSON.stringify(inputs);
+      this.optionsByEngine.set(engine, options);
     }
-    return digest;
+    return options;
   }
 
   /** Writes the cache if anything changed; a cache that cannot be written is a warning, never a failed lint. */
   save(warn: (message: string) => void): void {
     if (!this.changed) return;
-    const file: CacheFile = { format: FORMAT, tool: this.tool, entries: this.entries };
+    // Only the option sets some entry still uses.
+    const options: string[] = [];
+    const renumbered = new Map<number, number>();
+    const entries: CacheFile['entries'] = {};
+    for (const [path, entry] of Object.entries(this.entries)) {
+      let index = renumbered.get(entry.options);
+      if (index === undefined) renumbered.set(entry.options, (index = options.push(this.optionSets[entry.options]) - 1));
+      entries[path] = { ...entry, options: index };
+    }
+    const file: CacheFile = { format: FORMAT, tool: this.tool, options, entries };
     try {
       const directory = dirname(this.path);
       if (!existsSync(directory)) {
@@ -168,11 +190,12 @@ function keyOf(options: string, text: string): string {
  */
 function stampOf(path: string): string | undefined {
   try {
-    const stat = statSync(path, { bigint: true });
-    const now = BigInt(Date.now()) * 1_000_000n;
-    const racy = BigInt(RACY_MS) * 1_000_000n;
-    if (!stat.isFile() || now - stat.mtimeNs < racy || now - stat.ctimeNs < racy) return undefined;
-    return `${stat.size}:${stat.dev}:${stat.ino}:${stat.mtimeNs}:${stat.ctimeNs}`;
+    // Milliseconds with their fraction (not bigint nanoseconds, a third of the cost of a cold stat):
+    // a stamp is only trusted for a change RACY_MS old, so any later change moves the times by more.
+    const stat = statSync(path);
+    const now = Date.now();
+    if (!stat.isFile() || now - stat.mtimeMs < RACY_MS || now - stat.ctimeMs < RACY_MS) return undefined;
+    return `${stat.size}:${stat.dev}:${stat.ino}:${stat.mtimeMs}:${stat.ctimeMs}`;
   } catch {
     return undefined;
   }

@@ -77,6 +77,11 @@ describe('--cache', () => {
       ['error', false],
       ['error', false],
     ]);
+    // Each set of options is kept once, and only while an entry uses it.
+    const cache = JSON.parse(readFileSync(join(work, '.xlint_cache', 'findings.json'), 'utf8'));
+    expect(cache.options).toHaveLength(1);
+    expect(cache.options[0]).toContain('"emulated-build-stage":"error"');
+    expect(Object.values(cache.entries).map((e) => (e as { options: number }).options)).toEqual([0, 0]);
   });
 
   it("ignores a cache written by another build of the tool", () => {
@@ -121,7 +126,7 @@ describe('--cache', () => {
     expect(entries().map((e) => e.stamp)).toEqual([undefined, undefined]);
     await new Promise((resolve) => setTimeout(resolve, 2100));
     xlint('--cache', '.');
-    expect(entries().every((e) => /^\d+:\d+:\d+:\d+:\d+$/.test(e.stamp ?? ''))).toBe(true);
+    expect(entries().every((e) => /^\d+:\d+:\d+:[\d.]+:[\d.]+$/.test(e.stamp ?? ''))).toBe(true);
     // Spoil every text key too: only the stamp can answer now.
     doctorCache();
     const cache = JSON.parse(readFileSync(path, 'utf8'));
