@@ -79,8 +79,7 @@ export async function runLint(patterns: string[], given: LintCommandOptions): Pr
   const configFor = (file: string): LoadedConfig | null => explicitConfig ?? findConfig(dirname(resolve(cwd, file)));
   // One engine options object per config file (a tree of many files has few configs); read-only from here on.
   const engines = new Map<LoadedConfig | null, LintOptions>();
-  const engineFor = (file: string): LintOptions => {
-    const loaded = configFor(file);
+  const engineOf = (loaded: LoadedConfig | null): LintOptions => {
     let engine = engines.get(loaded);
     if (!engine) {
       const config = loaded?.config ?? {};
@@ -97,6 +96,7 @@ export async function runLint(patterns: string[], given: LintCommandOptions): Pr
     }
     return engine;
   };
+  const engineFor = (file: string): LintOptions => engineOf(configFor(file));
 
   const reports: FileReport[] = [];
   const diffs: string[] = [];
@@ -165,7 +165,7 @@ export async function runLint(patterns: string[], given: LintCommandOptions): Pr
             if (named.has(file)) process.stderr.write(`xlint: warning: ${file}: file ignored because of a matching ignore pattern "${ignoringPattern(loaded, resolve(cwd, file))}" in ${loaded.path}\n`);
             continue;
           }
-          const given = withImages(file, engineFor(file));
+          const given = withImages(file, engineOf(loaded));
           const unchanged = cache && !given.images ? cache.lookupUnread(file, given) : undefined;
           if (unchanged && !readsSource) {
             window.push({ file, text: '', report: filtered({ filePath: file, diagnostics: unchanged, source: '', fixedCount: 0 }, options) });
