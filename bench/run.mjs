@@ -69,6 +69,8 @@ await build({ ...bundleOptions, entryPoints: [join(root, 'bench', 'entry.ts')], 
 await build({
   ...bundleOptions,
   minifyWhitespace: true,
+  minifyIdentifiers: true,
+  keepNames: true,
   entryPoints: { parse: join(root, 'bench', 'peers', 'parse.cjs'), validate: join(root, 'bench', 'peers', 'validate.cjs') },
   outdir: join(tmp, 'peers'),
 });

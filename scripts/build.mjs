@@ -18,7 +18,12 @@ const common = {
   // through getters; dockerfile-ast's parse then runs ~15% slower than from its CommonJS build.
   conditions: [],
   sourcemap: 'linked',
+  // Every start reads the whole bundle (about 2 ms per 100 KB on a cold process here): short local
+  // names make the CLI bundle 760 → 565 KB, a small-file run ~5 ms faster. Function and class names
+  // are kept, so stack traces and `.name` read as in the sources.
   minifyWhitespace: true,
+  minifyIdentifiers: true,
+  keepNames: true,
   define: { XLINT_VERSION: JSON.stringify(version) },
   logLevel: 'warning',
 };
