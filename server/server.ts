@@ -177,11 +177,13 @@ export function startServer(connection: Connection, options: ServerOptions = {})
    * document edited while its push is still on its way waits for typing to pause.
    */
   const quickToPush = new Set<string>();
-  const pushing = new Set<string>();
+  /** The latest push of each document still on its way. */
+  const pushing = new Map<string, symbol>();
 
   async function publish(uri: string): Promise<void> {
     const started = performance.now();
-    pushing.add(uri);
+    const push = Symbol(uri);
+    pushing.set(uri, push);
     try {
       // Null: the text changed meanwhile, and its own push is on its way.
       const cur = await current(uri, false);
@@ -191,7 +193,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
       if (performance.now() - started < debounceMs) quickToPush.add(uri);
       else quickToPush.delete(uri);
     } finally {
-      pushing.delete(uri);
+      if (pushing.get(uri) === push) pushing.delete(uri);
     }
   }
 
