@@ -13,13 +13,13 @@
 // Usage: npm run bench [-- --quick] [-- --rounds N] [-- --only cold,real,scale,editor]
 import { build } from 'esbuild';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync } from 'node:fs';
 import { createRequire, SourceMap } from 'node:module';
 import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
-import { bytes, generated, realFiles, root, shuffled, writeTree } from './fixtures.mjs';
+import { bytes, generated, realFiles, root, shuffled, walk, writeTree } from './fixtures.mjs';
 import { editorBench } from './lsp.mjs';
 
 const require = createRequire(import.meta.url);
@@ -479,10 +479,16 @@ if (ONLY.has('scale')) {
     if (count >= 10000) rmSync(dir, { recursive: true, force: true });
     if (count === 1000 && /--cache\b/.test(help)) {
       // In the tree's own directory: a cache file lands in the working directory, as ESLint's does.
+      // The tree was written seconds ago, so its files' stamps vouch for them (cli/lint-cache.ts).
       const cached = () => processRun([CLI, '--cache', '.'], { cwd: dir });
       cached();
       const second = Math.min(cached().wall, cached().wall, cached().wall);
       log(`  ${pad(fmt(count), 6)}  xlint --cache, unchanged tree  ${pad(fmt(second), 8)} ms (best of 3 after a first run)   (target < 300 ms)`);
+      // As after a checkout: the same texts with new times, so every file is read and hashed.
+      const now = new Date();
+      for (const file of walk(dir)) utimesSync(file, now, now);
+      const touched = Math.min(cached().wall, cached().wall);
+      log(`  ${pad(fmt(count), 6)}  xlint --cache, same texts, new times  ${pad(fmt(touched), 8)} ms (best of 2: every file read and hashed, none analysed)`);
       target('--cache: unchanged 1,000 files', '< 300 ms', `${fmt(second)} ms`, second < 300);
     }
   }
