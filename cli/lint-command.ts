@@ -230,8 +230,8 @@ function prepare(file: string, text: string, given: LintOptions, options: LintCo
     unsafeFixes: !!options.unsafeFixes,
     reportUnusedIgnores: !!options.reportUnusedIgnores,
   };
-  // Only lints are cached; registry answers change without the file, so a run that has them is never cached.
-  if (cache && !options.fix && !options.diff && !engine.images) {
+  // Registry answers change without the file: a run that has them is never cached (nor is a fix: no cache then).
+  if (cache && !engine.images) {
     const cached = cache.get(file, text, engine);
     if (cached) return { report: filtered({ filePath: file, diagnostics: cached, source: text, fixedCount: 0 }, options) };
   }
@@ -242,7 +242,7 @@ function prepare(file: string, text: string, given: LintOptions, options: LintCo
 function reportOf(request: AnalysisRequest, analysis: Analysis, options: LintCommandOptions, diffs: string[], cache: LintCache | null): FileReport {
   if (analysis.diff) diffs.push(analysis.diff);
   if (analysis.unsettledAfter !== undefined) process.stderr.write(`xlint: ${request.file}: fixes did not settle after ${analysis.unsettledAfter} passes; the rest are left as findings\n`);
-  if (cache && !request.fix && !request.diff && !request.engine.images) cache.set(request.file, request.text, request.engine, analysis.diagnostics);
+  if (cache && !request.engine.images) cache.set(request.file, request.text, request.engine, analysis.diagnostics);
   return filtered({ filePath: request.file, diagnostics: analysis.diagnostics, source: analysis.source, fixedCount: analysis.fixedCount }, options);
 }
 
