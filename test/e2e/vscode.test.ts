@@ -163,16 +163,10 @@ describeWithParts('VS Code (code-server + Chromium)', missing, () => {
         await page.goto(url);
         await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
       });
-      await time('open from Explorer', async () => {
-        const item = page.locator('.explorer-folders-view .monaco-list-row', { hasText: /^Dockerfile$/ });
-        await item.waitFor({ timeout: 60_000 });
-        await item.click();
-        await page.locator('.monaco-editor .view-lines', { hasText: 'GOARCH=$TARGETARCH' }).waitFor({ timeout: 30_000 });
-      });
+      await time('open from Explorer', () => openFromExplorer(page, /^Dockerfile$/));
       const markers = page.locator('.markers-panel');
       await time('Problems shows the finding', async () => {
-        await page.keyboard.press('Control+Shift+M');
-        await markers.waitFor({ timeout: 30_000 });
+        await showProblems(page);
         await markers.locator('.monaco-list-row', { hasText: expected.ruleId }).waitFor({ timeout: 60_000 });
       });
       const row = markers.locator('.monaco-list-row', { hasText: 'TARGETARCH' }).first();
@@ -226,16 +220,10 @@ describeWithParts('VS Code (code-server + Chromium)', missing, () => {
     try {
       await page.goto(url);
       await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
-      await time('open Dockerfile.dx', async () => {
-        const item = page.locator('.explorer-folders-view .monaco-list-row', { hasText: /^Dockerfile\.dx$/ });
-        await item.waitFor({ timeout: 60_000 });
-        await item.click();
-        await page.locator('.monaco-editor .view-lines', { hasText: 'GOARCH=$TARGETARCH' }).waitFor({ timeout: 30_000 });
-      });
+      await time('open Dockerfile.dx', () => openFromExplorer(page, /^Dockerfile\.dx$/));
       const markers = page.locator('.markers-panel');
       await time('Problems: xlint and the stand-in, once each', async () => {
-        await page.keyboard.press('Control+Shift+M');
-        await markers.waitFor({ timeout: 30_000 });
+        await showProblems(page);
         // xlint has linted the file (its other finding is there) and Docker DX's finding is there...
         await markers.locator('.monaco-list-row', { hasText: 'undeclared-platform-arg' }).waitFor({ timeout: 60_000 });
         await markers.locator('.monaco-list-row', { hasText: DX_MESSAGE }).waitFor({ timeout: 30_000 });
@@ -283,6 +271,20 @@ describeWithParts('VS Code (code-server + Chromium)', missing, () => {
  * (`docker.docker`) that, like Docker DX, activates on Dockerfiles and reports BuildKit's
  * FromPlatformFlagConstDisallowed on `FROM --platform=<constant>`. Packed with vsce; returns the .vsix.
  */
+/** Opens a file of the workspace from the Explorer, as a person would, and waits for its text (both fixtures hold this line). */
+async function openFromExplorer(page: Page, name: RegExp): Promise<void> {
+  const item = page.locator('.explorer-folders-view .monaco-list-row', { hasText: name });
+  await item.waitFor({ timeout: 60_000 });
+  await item.click();
+  await page.locator('.monaco-editor .view-lines', { hasText: 'GOARCH=$TARGETARCH' }).waitFor({ timeout: 30_000 });
+}
+
+/** Opens the Problems panel (Ctrl+Shift+M). */
+async function showProblems(page: Page): Promise<void> {
+  await page.keyboard.press('Control+Shift+M');
+  await page.locator('.markers-panel').waitFor({ timeout: 30_000 });
+}
+
 function packDockerDXStandIn(work: string): string {
   const dir = join(work, 'docker-dx-stand-in');
   mkdirSync(dir, { recursive: true });
