@@ -1,14 +1,15 @@
 /**
- * core/ast.ts replaces dockerfile-ast's Dockerfile.organizeComments (quadratic: every stage's range
- * recomputed per comment) with one that computes each range once. The comments must be allotted to
- * the same stages: the allotment of the unpatched parser is recorded first, before anything in this
- * file calls parseDockerfile (which patches the prototypes for the whole process).
+ * core/ast.ts replaces two parts of dockerfile-ast: Dockerfile.organizeComments (quadratic: every
+ * stage's range recomputed per comment), with one that computes each range once, and, for most
+ * instructions, Instruction.getRawArguments (a word built a character at a time), with one pass over
+ * slices. The results must be the same: those of the unpatched parser are recorded first, before
+ * anything in this file calls parseDockerfile (which patches the prototypes for the whole process).
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DockerfileParser, type Dockerfile } from 'dockerfile-ast';
+import { DockerfileParser, type Argument, type Dockerfile, type Instruction } from 'dockerfile-ast';
 import { describe, expect, it } from 'vitest';
-import { parseDockerfile } from '../core/ast';
+import { parseDockerfile, plainArguments } from '../core/ast';
 
 const examples = join(__dirname, '..', 'examples');
 const SYNTHETIC = [
@@ -17,7 +18,22 @@ const SYNTHETIC = [
   '# escape=`\nFROM mcr.microsoft.com/windows/servercore\n# c\nRUN dir `\n  # c2\n  /b\n',
   'FROM a\n#one\nFROM b\n#two\nFROM c\n#three',
 ];
-const inputs = [...SYNTHETIC, ...readdirSync(examples).filter((n) => n.endsWith('.Dockerfile')).map((n) => readFileSync(join(examples, n), 'utf8'))];
+/** Instructions made of the pieces getRawArguments treats apart (continuations, escapes, comment lines, CRLF), at random. */
+function randomInstructions(count: number, seed: number): string[] {
+  const pieces = ['a', 'b1', '#c', ' ', '\t', '\\\n', '\\ \n', '\\\r\n', '\\ \t\r\n', '\n', '  ', '# c\n', '\\$x', '\\', '\\x', '`', '`\n', '"q r"', "'s'", '\r\n', '\r', '--f=1', '<<EOF'];
+  let s = seed;
+  const next = (n: number) => ((s = (Math.imul(s, 1103515245) + 12345) >>> 0) >>> 8) % n;
+  const out: string[] = [];
+  for (let k = 0; k < count; k++) {
+    let body = '';
+    for (let n = 1 + next(12); n > 0; n--) body += pieces[next(pieces.length)];
+    const escape = next(4) === 0 ? '# escape=`\n' : '';
+    out.push(`${escape}FROM x\n${['RUN', 'COPY', 'ENV', 'LABEL', 'CMD'][next(5)]} ${body}\nRUN last\n`);
+  }
+  return out;
+}
+
+const inputs = [...SYNTHETIC, ...randomInstructions(4000, 7), ...readdirSync(examples).filter((n) => n.endsWith('.Dockerfile')).map((n) => readFileSync(join(examples, n), 'utf8'))];
 
 type Template = { getComments(): { getContent(): string }[] };
 
@@ -27,8 +43,15 @@ function allotment(dockerfile: Dockerfile): string[][] {
   return [initialInstructions, ...buildStages].map((template) => template.getComments().map((c) => c.getContent()));
 }
 
+type Words = { value: string; range: unknown }[];
+/** getRawArguments is private in dockerfile-ast's typings. */
+const rawArgumentsOf = (instruction: Instruction) => (instruction as unknown as { getRawArguments(): Argument[] }).getRawArguments();
+const wordsOf = (args: { getValue(): string; getRange(): unknown }[]): Words => args.map((a) => ({ value: a.getValue(), range: a.getRange() }));
+
 // Before any parseDockerfile call: dockerfile-ast as published.
-const expected = inputs.map((text) => allotment(DockerfileParser.parse(text)));
+const published = inputs.map((text) => DockerfileParser.parse(text));
+const expected = published.map(allotment);
+const expectedWords = published.map((d) => d.getInstructions().map((i) => wordsOf(rawArgumentsOf(i))));
 
 describe('parseDockerfile', () => {
   it('allots every comment to the stage dockerfile-ast allots it to', () => {
@@ -37,5 +60,27 @@ describe('parseDockerfile', () => {
     // Comments outside every range (before a stage, between stages) belong to none.
     expect(expected[0]).toEqual([[], ['in a'], ['inside a continuation']]);
     expect(expected.flat(2).length).toBeGreaterThan(5);
+  });
+});
+
+describe('plainArguments', () => {
+  it("gives dockerfile-ast's words and ranges wherever it answers, and answers for most instructions", () => {
+    let answered = 0;
+    let instructions = 0;
+    published.forEach((dockerfile, d) =>
+      dockerfile.getInstructions().forEach((instruction, i) => {
+        instructions++;
+        const words = plainArguments(instruction);
+        if (words === null) return;
+        answered++;
+        expect(wordsOf(words), JSON.stringify(instruction.getRange()) + ' of ' + JSON.stringify(inputs[d])).toEqual(expectedWords[d][i]);
+      }),
+    );
+    expect(instructions).toBeGreaterThan(8000);
+    expect(answered / instructions).toBeGreaterThan(0.5);
+  });
+
+  it('is what the patched parser returns for every instruction', () => {
+    expect(inputs.map((text) => parseDockerfile(text).getInstructions().map((i) => wordsOf(rawArgumentsOf(i))))).toEqual(expectedWords);
   });
 });
