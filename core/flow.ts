@@ -6,6 +6,7 @@
  */
 import type { Instruction } from 'dockerfile-ast';
 import { expand } from './expand';
+import { derivedFact } from './derived';
 import type { CommandFacts, Edge, Model, RunStep, Stage } from './model-types';
 
 export interface Product {
@@ -61,14 +62,8 @@ const DEFAULT_PATH = ['/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bi
 /** Cap on the (stage, path) pairs one trace visits: no input makes a trace superlinear. */
 const TRACE_LIMIT = 5000;
 
-const flows = new WeakMap<Model, StageFlow[]>();
-
 /** The flow of every stage, computed on first use. */
-export function flowOf(model: Model): StageFlow[] {
-  let result = flows.get(model);
-  if (!result) flows.set(model, (result = buildFlows(model)));
-  return result;
-}
+export const flowOf = derivedFact('flows', buildFlows);
 
 function buildFlows(model: Model): StageFlow[] {
   const out: StageFlow[] = new Array(model.stages.length);
@@ -235,21 +230,19 @@ function productAt(flow: StageFlow, path: string): Product | undefined {
   return undefined;
 }
 
-const byCommand = new WeakMap<Model, Map<CommandFacts, { stage: Stage; product: Product }[]>>();
-
 /** Every file a command made, with the stage it is in (a `cp` or `tar` of it in a stage built FROM it included). */
 export function productsOfCommand(model: Model, command: CommandFacts): { stage: Stage; product: Product }[] {
-  let index = byCommand.get(model);
-  if (!index) {
-    index = new Map();
-    const flow = flowOf(model);
-    for (const stage of model.stages) {
-      for (const product of flow[stage.index].products) (index.get(product.command) ?? index.set(product.command, []).get(product.command)!).push({ stage, product });
-    }
-    byCommand.set(model, index);
-  }
-  return index.get(command) ?? [];
+  return productsByCommand(model).get(command) ?? [];
 }
+
+const productsByCommand = derivedFact('products by command', (model: Model) => {
+  const index = new Map<CommandFacts, { stage: Stage; product: Product }[]>();
+  const flow = flowOf(model);
+  for (const stage of model.stages) {
+    for (const product of flow[stage.index].products) (index.get(product.command) ?? index.set(product.command, []).get(product.command)!).push({ stage, product });
+  }
+  return index;
+});
 
 /** `tar -C /out -czf /app.tgz .`: the archive holds what its inputs hold. */
 function archiveProducts(flow: StageFlow, run: RunStep, command: CommandFacts, cwd: string, resolve: (text: string, cwd: string) => string): void {
@@ -374,23 +367,18 @@ export interface Taken {
   intake: Intake;
 }
 
-const takenLists = new WeakMap<Model, Taken[][]>();
-
 /** For each stage, the COPY --from / RUN --mount=from intakes of reachable stages that take its files. */
-export function intakesByStage(model: Model): Taken[][] {
-  let lists = takenLists.get(model);
-  if (lists) return lists;
+export const intakesByStage = derivedFact('intakes by stage', (model: Model): Taken[][] => {
   const flow = flowOf(model);
-  lists = model.stages.map(() => []);
+  const lists: Taken[][] = model.stages.map(() => []);
   for (const consumer of model.stages) {
     if (!consumer.reachable) continue;
     for (const intake of flow[consumer.index].intakes) {
       if (intake.edge.stage !== null && intake.edge.stage !== consumer.index) lists[intake.edge.stage].push({ consumer, intake });
     }
   }
-  takenLists.set(model, lists);
   return lists;
-}
+});
 
 /** Says once per model that a trace stopped at its cap: what lies past it is unknown, not absent. */
 function noteLimit(model: Model, from: Stage, path: string): void {
@@ -398,20 +386,15 @@ function noteLimit(model: Model, from: Stage, path: string): void {
   model.limits.push({ message: `the files of this build flow through more than ${TRACE_LIMIT} places (from ${path} in stage ${from.index}): where they go past that is not followed`, range: from.from.getRange() });
 }
 
-const childLists = new WeakMap<Model, Stage[][]>();
-
 /** Reachable stages built FROM each stage (for any target). */
-export function childrenOf(model: Model): Stage[][] {
-  let lists = childLists.get(model);
-  if (lists) return lists;
-  lists = model.stages.map(() => []);
+export const childrenOf = derivedFact('children', (model: Model): Stage[][] => {
+  const lists: Stage[][] = model.stages.map(() => []);
   for (const stage of model.stages) {
     if (!stage.reachable) continue;
     for (const edge of stage.edges) if (edge.kind === 'from' && edge.stage !== null && edge.stage !== stage.index) lists[edge.stage].push(stage);
   }
-  childLists.set(model, lists);
   return lists;
-}
+});
 
 /** Commands every base image has: a copied directory is not where they come from. */
 const BASE_COMMANDS = new Set(

@@ -85,6 +85,8 @@ export interface RunStep {
   flags: FlagFacts[];
   /** Names (ARG and ENV) in scope when this RUN starts (judged once, like variable resolutions, for the first target). */
   inScope: Set<string>;
+  /** Facts read from this RUN on first use (core/derived.ts). */
+  derived: Map<symbol, unknown> | undefined;
 }
 
 export type Resolution =
@@ -160,4 +162,6 @@ export interface Model {
   context: BuildContext;
   /** Argument offsets and leading flags of every instruction, read once. */
   argumentsOf: Map<Instruction, ArgumentFacts>;
+  /** Facts derived from the model on first use, by the rules and their helpers (core/derived.ts). */
+  derived: Map<symbol, unknown> | undefined;
 }

@@ -6,6 +6,7 @@
 import { type From, type Instruction, type Run } from 'dockerfile-ast';
 import { continuationPattern, memoizeInstruction, parseDockerfile, readArguments } from './ast';
 import { classifyCommand } from './classify';
+import { derivedFact } from './derived';
 import { offsetAt, rangeOf, sourceText } from './document';
 import { expand, references } from './expand';
 import { AUTOMATIC_ARGS, automaticArgs, formatPlatform, isPlatformArg, normalizePlatform, parsePlatform, type Platform } from './platform';
@@ -39,6 +40,7 @@ export function buildModel(raw: string, options: BuildOptions): Model {
     limits: [],
     context: options.context ?? {},
     argumentsOf: new Map(),
+    derived: undefined,
   };
   splitStages(model);
   if (model.stages.length === 0) {
@@ -460,7 +462,7 @@ function readRun(model: Model, run: Run): RunStep {
   const { flags, bodyStart, end: to } = model.argumentsOf.get(run)!;
   const line = run.getRange().start.line;
   const text = model.source.text;
-  const step: RunStep = { instruction: run, line, form: 'shell', commands: [], script: { commands: [], vars: [], assigned: new Set() }, flags, inScope: new Set() };
+  const step: RunStep = { instruction: run, line, form: 'shell', commands: [], script: { commands: [], vars: [], assigned: new Set() }, flags, inScope: new Set(), derived: undefined };
   if (bodyStart >= to) return step;
   const json = text[bodyStart] === '[' ? run.getJSONStrings() : [];
   if (json.length > 0 && run.getClosingBracket()) {
@@ -706,12 +708,13 @@ export interface EnvAssignment {
 export function envDeclarations(model: Model, instruction: Instruction): EnvAssignment[] {
   if (instruction.getKeyword() !== 'ENV') return [];
   // Read once per instruction: the model reads it per target, and rules read it again.
-  let read = envRead.get(instruction);
-  if (!read) envRead.set(instruction, (read = readEnv(model, instruction)));
+  const known = envRead(model);
+  let read = known.get(instruction);
+  if (!read) known.set(instruction, (read = readEnv(model, instruction)));
   return read.map((e) => ({ ...e }));
 }
 
-const envRead = new WeakMap<Instruction, EnvAssignment[]>();
+const envRead = derivedFact('env assignments', (): Map<Instruction, EnvAssignment[]> => new Map());
 
 function readEnv(model: Model, instruction: Instruction): EnvAssignment[] {
   const { start, end: to } = model.argumentsOf.get(instruction)!;

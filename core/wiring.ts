@@ -6,6 +6,7 @@
  * for each command, and again for every other command of the RUN, cubic in the commands).
  */
 import type { CommandFacts, Model, RunStep, Stage } from './model-types';
+import { derivedFact } from './derived';
 
 /** `$TARGETARCH`, `${TARGETPLATFORM}`, ... in a word. */
 export const TARGET_REFERENCE = /\$\{?TARGET(PLATFORM|OS|ARCH|VARIANT)\b/;
@@ -32,8 +33,6 @@ interface RunWiring {
   wiredBuilds: Map<string | undefined, number> | null;
 }
 
-const lineages = new WeakMap<Model, LineageWiring[]>();
-const runs = new WeakMap<RunStep, RunWiring>();
 
 /**
  * How a build command is told the platform to build for, or null when it is not:
@@ -81,16 +80,10 @@ export function wiredBuildsInRun(model: Model, stage: Stage, run: RunStep, toolc
   return facts.wiredBuilds.get(toolchain) ?? 0;
 }
 
-function runWiring(run: RunStep): RunWiring {
-  let facts = runs.get(run);
-  if (!facts) runs.set(run, (facts = { crossHelper: run.commands.some((c) => c.kind === 'cross-helper'), wiredBuilds: null }));
-  return facts;
-}
+const runWiring = derivedFact('run wiring', (run: RunStep): RunWiring => ({ crossHelper: run.commands.some((c) => c.kind === 'cross-helper'), wiredBuilds: null }));
 
 /** Each stage's own wiring, combined with its parents' once: linear in stages and commands. */
-function lineageWiring(model: Model): LineageWiring[] {
-  const known = lineages.get(model);
-  if (known) return known;
+const lineageWiring = derivedFact('lineage wiring', (model: Model): LineageWiring[] => {
   const own = model.stages.map(ownWiring);
   const all: (LineageWiring | undefined)[] = new Array(model.stages.length);
   const parentOf = (stage: Stage): Stage | undefined => (stage.base.kind === 'stage' ? model.stages[stage.base.stage] : undefined);
@@ -112,9 +105,8 @@ function lineageWiring(model: Model): LineageWiring[] {
     }
     for (let i = path.length - 1; i >= 0; i--) all[path[i].index] = tail = combine(own[path[i].index], tail);
   }
-  lineages.set(model, all as LineageWiring[]);
   return all as LineageWiring[];
-}
+});
 
 function combine(near: LineageWiring, far: LineageWiring): LineageWiring {
   return { goEnvWrite: near.goEnvWrite || far.goEnvWrite, xxGoWrap: near.xxGoWrap || far.xxGoWrap, c: near.c ?? far.c };

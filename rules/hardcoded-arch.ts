@@ -5,6 +5,7 @@ import { append, argDeclaredBefore, envDeclarations, instructionStart, type Mode
 import { parsePlatform } from '../core/platform';
 import { defineRule, type Edit, type Fix, type FixSafety, type Report } from '../core/rule';
 import type { ShellCommand, ShellWord } from '../core/shell';
+import { derivedFact } from '../core/derived';
 
 export default defineRule({
   meta: {
@@ -355,14 +356,10 @@ function fromUrl(model: Model, run: RunStep | null, word: ShellWord, at: number,
   return findings;
 }
 
-const archWords = new WeakMap<RunStep, ShellWord[]>();
-
 /** The words of a RUN, other than URLs, that name amd64 or arm64: read once per RUN, not once per URL. */
-function archWordsOf(run: RunStep): ShellWord[] {
-  let words = archWords.get(run);
-  if (!words) archWords.set(run, (words = run.commands.flatMap((c) => c.words).filter((w) => !w.value.includes('://') && /amd64|arm64/.test(w.value))));
-  return words;
-}
+const archWordsOf = derivedFact('arch words', (run: RunStep): ShellWord[] =>
+  run.commands.flatMap((c) => c.words).filter((w) => !w.value.includes('://') && /amd64|arm64/.test(w.value)),
+);
 
 function fromAdd(model: Model, instruction: Instruction): Finding[] {
   const json = (instruction as Run).getJSONStrings();

@@ -88,7 +88,6 @@ export class Analyses {
     this.states.delete(uri);
     this.pool.cancel(analyzeKey(uri));
     this.pool.cancel(fixAllKey(uri));
-    this.pool.forget(uri);
   }
 
   /** The id of an open document's current text (undefined when it is not open). */

@@ -137,11 +137,6 @@ export class AnalysisPool {
     if (this.thread?.ready) this.thread.worker.postMessage({ collectGarbage: times });
   }
 
-  /** Tells the worker to drop what it remembers of a document. */
-  forget(uri: string): void {
-    if (this.thread?.ready) this.thread.worker.postMessage({ forget: uri });
-  }
-
   dispose(): void {
     this.disposed = true;
     if (!this.started) this.setStarted();

@@ -14,7 +14,7 @@ import { DEFAULT_PLATFORMS } from '../config/platforms';
 import { collectGarbage } from './memory';
 import { analyze, fixAllEdits, prepare, type Analysis, type Prepared } from './service';
 import { analyzeWithImages } from './images';
-import { settingsKey, type EffectiveSettings } from './settings';
+import type { EffectiveSettings } from './settings';
 
 /** The workerData the server starts its worker with: how the bundle knows it is the analysis worker. */
 export const WORKER_DATA = { xlintAnalysisWorker: true } as const;
@@ -62,29 +62,17 @@ export type WorkerMessage =
   | { id: number; value: unknown }
   | { id: number; error: { name: string; message: string; stack?: string } };
 
-/** The last few analyses, so fix-all and explain-build after an analysis of the same text do not lint it again. */
-const recent: { uri: string; text: string; key: string; analysis: Analysis; wantedImages?: string[] }[] = [];
-const RECENT = 4;
-const RECENT_MAX_CHARS = 256 * 1024;
-
+/**
+ * A job's analysis, made for it and dropped with it. Keeping the last few for fix-all and
+ * explain-build (which then linted once less) kept each analysis alive through the next minor
+ * collections: copied, then promoted, it made those collections most of an edit's time
+ * (bench/lsp.mjs). Fix-all lints the text several times anyway; explain-build is asked rarely.
+ */
 function analysisOf(request: JobRequest): { analysis: Analysis; wantedImages?: string[] } {
-  const key = settingsKey(request.settings) + (request.settings.checkImages ? `#${request.imagesEpoch ?? 0}` : '');
-  const index = recent.findIndex((r) => r.uri === request.uri && r.key === key && r.text === request.text);
-  if (index >= 0) {
-    const [hit] = recent.splice(index, 1);
-    recent.unshift(hit);
-    return hit;
-  }
   // xlint.checkImages: the image cache's answers (read only; the server fetches what is wanted).
-  const entry = request.settings.checkImages
-    ? (({ analysis, wanted }) => ({ uri: request.uri, text: request.text, key, analysis, wantedImages: wanted }))(analyzeWithImages(request.text, request.settings))
-    : { uri: request.uri, text: request.text, key, analysis: analyze(request.text, request.settings) };
-  // A big document's model is big: not kept (fix-all and explain-build on it lint it again).
-  if (request.text.length <= RECENT_MAX_CHARS) {
-    recent.unshift(entry);
-    recent.length = Math.min(recent.length, RECENT);
-  }
-  return entry;
+  if (!request.settings.checkImages) return { analysis: analyze(request.text, request.settings) };
+  const { analysis, wanted } = analyzeWithImages(request.text, request.settings);
+  return { analysis, wantedImages: wanted };
 }
 
 export function runJob<K extends JobKind>(request: JobRequest & { kind: K }): JobValues[K];
@@ -115,11 +103,6 @@ function baseName(uri: string): string {
   } catch {
     return name; // a malformed escape: show it as written
   }
-}
-
-/** Drops what the worker remembers of a document (it was closed). */
-export function forget(uri: string): void {
-  for (let i = recent.length - 1; i >= 0; i--) if (recent[i].uri === uri) recent.splice(i, 1);
 }
 
 /** A small multi-stage build that reaches most of the engine: linted once before the worker says it is ready. */
@@ -157,7 +140,6 @@ function warmUp(): void {
   } catch {
     // The real jobs will report it.
   }
-  forget('xlint:warm-up');
 }
 
 /** The worker thread's loop: one job at a time, in the order they come. */
@@ -165,13 +147,9 @@ export function runAnalysisWorker(): void {
   const port = parentPort;
   if (!port) throw new Error('runAnalysisWorker: not in a worker thread');
   warmUp();
-  port.on('message', (message: JobMessage | { forget: string } | { collectGarbage: number }) => {
+  port.on('message', (message: JobMessage | { collectGarbage: number }) => {
     if ('collectGarbage' in message) {
       collectGarbage(message.collectGarbage);
-      return;
-    }
-    if ('forget' in message) {
-      forget(message.forget);
       return;
     }
     let reply: WorkerMessage;

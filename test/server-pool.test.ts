@@ -23,7 +23,6 @@ const { parentPort, workerData } = require('node:worker_threads');
 if (workerData && workerData.failStart) throw new Error('cannot start');
 parentPort.postMessage({ ready: true });
 parentPort.on('message', (m) => {
-  if (m.forget) return;
   if (m.text === 'hang') for (;;) {}
   if (m.text === 'exit') process.exit(7);
   if (m.text === 'oom') { const keep = []; for (;;) keep.push(new Array(1e5).fill(Math.random())); }

@@ -4,6 +4,7 @@
  * product flows into. Pure reads of the model.
  */
 import type { CommandFacts, Model, RunStep, Stage } from '../../core/model';
+import { derivedFact } from '../../core/derived';
 
 // How a command is told the target is a fact of the model, computed once (core/wiring.ts).
 export { nameIsSet, targetWiring, wiredBuildsInRun } from '../../core/wiring';
@@ -58,10 +59,8 @@ export function cgoDisabled(stage: Stage, run: RunStep, command: CommandFacts): 
  * Read once per RUN: scanning the earlier commands for each Go command was quadratic (140,000
  * `go build` in one RUN, issue 11).
  */
-function cgoSettings(run: RunStep): Map<number, { lastStartUpTo: number; disabled: boolean }> {
-  let settings = cgoSettingsOf.get(run);
-  if (settings) return settings;
-  settings = new Map();
+const cgoSettings = derivedFact('cgo settings', (run: RunStep) => {
+  const settings = new Map<number, { lastStartUpTo: number; disabled: boolean }>();
   let lastStart = -1;
   for (const c of run.commands) {
     lastStart = Math.max(lastStart, c.start);
@@ -71,11 +70,8 @@ function cgoSettings(run: RunStep): Map<number, { lastStartUpTo: number; disable
     if (bare) settings.set(c.depth, { lastStartUpTo: lastStart, disabled: bare.value === '0' });
     else if (exported) settings.set(c.depth, { lastStartUpTo: lastStart, disabled: exported.value === 'CGO_ENABLED=0' });
   }
-  cgoSettingsOf.set(run, settings);
   return settings;
-}
-
-const cgoSettingsOf = new WeakMap<RunStep, Map<number, { lastStartUpTo: number; disabled: boolean }>>();
+});
 
 /** `go build` / `go install`: the Go commands that produce binaries. */
 export function isGoCompile(command: CommandFacts): boolean {
