@@ -7,6 +7,7 @@
  */
 import * as ast from 'dockerfile-ast';
 import { Argument, type Instruction } from 'dockerfile-ast';
+import { Parser } from 'dockerfile-ast/lib/parser';
 
 const MEMOIZED = new Set([
   'getKeyword',
@@ -28,6 +29,7 @@ const MEMOIZED = new Set([
 const CACHE = Symbol('xlint.cache');
 type Cached = { [CACHE]?: Map<string, unknown> };
 const RAW_ARGUMENTS = Symbol('xlint.rawArguments');
+const LAST_BUILT = Symbol('xlint.lastBuilt');
 let patched = false;
 
 /** Parses with the getters below memoized: the parser itself calls getRawArguments ~4.5 times per instruction. */
@@ -46,6 +48,21 @@ function patchPrototypes(): void {
   // getRawArguments reads only what the Instruction constructor sets first (document, ranges, escape
   // character), so it may be cached from the start, during parsing too. Callers get a copy: the
   // flag-skipping getArguments() shift()s the array it is given.
+  // The parser builds every instruction twice: once to look for heredocs after its arguments, and
+  // again, with the same bounds when there are none, to add it to the tree. The second build takes
+  // the first (nodes do not change once built, and nothing else holds the first), once.
+  type Build = (this: BuildingParser, dockerfile: unknown, keyword: string, start: number, keywordEnd: number, end: number) => Instruction;
+  type BuildingParser = { [LAST_BUILT]?: { args: Parameters<Build>; instruction: Instruction } };
+  const parser = Parser.prototype as unknown as { createInstruction: Build };
+  const build = parser.createInstruction;
+  parser.createInstruction = function (...args) {
+    const last = this[LAST_BUILT];
+    this[LAST_BUILT] = undefined;
+    if (last && args.every((arg, i) => arg === last.args[i])) return last.instruction;
+    const instruction = build.apply(this, args);
+    this[LAST_BUILT] = { args, instruction };
+    return instruction;
+  };
   const instruction = ast.Instruction.prototype as unknown as { getRawArguments(): Argument[] };
   const rawArguments = instruction.getRawArguments;
   instruction.getRawArguments = function (this: { [RAW_ARGUMENTS]?: Argument[] }) {

@@ -44,6 +44,8 @@ function allotment(dockerfile: Dockerfile): string[][] {
 }
 
 type Words = { value: string; range: unknown }[];
+/** Each instruction's keyword and range: the tree's shape. */
+const shapeOf = (dockerfile: Dockerfile) => dockerfile.getInstructions().map((i) => [i.getKeyword(), i.getRange()]);
 /** getRawArguments is private in dockerfile-ast's typings. */
 const rawArgumentsOf = (instruction: Instruction) => (instruction as unknown as { getRawArguments(): Argument[] }).getRawArguments();
 const wordsOf = (args: { getValue(): string; getRange(): unknown }[]): Words => args.map((a) => ({ value: a.getValue(), range: a.getRange() }));
@@ -52,8 +54,14 @@ const wordsOf = (args: { getValue(): string; getRange(): unknown }[]): Words => 
 const published = inputs.map((text) => DockerfileParser.parse(text));
 const expected = published.map(allotment);
 const expectedWords = published.map((d) => d.getInstructions().map((i) => wordsOf(rawArgumentsOf(i))));
+const expectedShapes = published.map(shapeOf);
 
 describe('parseDockerfile', () => {
+  it('builds the instructions dockerfile-ast builds (each once instead of twice), heredocs included', () => {
+    expect(inputs.map((text) => shapeOf(parseDockerfile(text)))).toEqual(expectedShapes);
+    expect(inputs.some((text) => /<<EOF[^\n]*\n[^]*\nEOF/.test(text))).toBe(true);
+  });
+
   it('allots every comment to the stage dockerfile-ast allots it to', () => {
     const actual = inputs.map((text) => allotment(parseDockerfile(text)));
     expect(actual).toEqual(expected);
