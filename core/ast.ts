@@ -9,7 +9,7 @@ import * as ast from 'dockerfile-ast';
 import { Argument, type Instruction } from 'dockerfile-ast';
 import { Parser } from 'dockerfile-ast/lib/parser';
 
-const MEMOIZED = new Set([
+const MEMOIZED = [
   'getKeyword',
   'getInstruction',
   'getArguments',
@@ -24,10 +24,15 @@ const MEMOIZED = new Set([
   'getImageName',
   'getBuildStage',
   'getBuildStageRange',
-]);
+] as const;
+type Memoized = (typeof MEMOIZED)[number];
+/** Each getter's place in an instruction's cache. */
+const SLOT = new Map<string, number>(MEMOIZED.map((name, slot) => [name, slot]));
+/** A slot not yet computed. */
+const UNSET: unknown = Symbol('xlint.unset');
 
 const CACHE = Symbol('xlint.cache');
-type Cached = { [CACHE]?: Map<string, unknown> };
+type Cached = { [CACHE]?: unknown[] };
 const RAW_ARGUMENTS = Symbol('xlint.rawArguments');
 const LAST_BUILT = Symbol('xlint.lastBuilt');
 let patched = false;
@@ -73,14 +78,14 @@ function patchPrototypes(): void {
     const prototype = exported.prototype as unknown as Record<string, unknown>;
     for (const name of Object.getOwnPropertyNames(prototype)) {
       const original = prototype[name];
-      if (!MEMOIZED.has(name) || typeof original !== 'function') continue;
+      const slot = SLOT.get(name);
+      if (slot === undefined || typeof original !== 'function') continue;
       prototype[name] = function (this: Cached) {
         const cache = this[CACHE];
         // eslint-disable-next-line prefer-rest-params -- no array per call on this hot path
         if (!cache || arguments.length > 0) return original.apply(this, arguments);
-        if (cache.has(name)) return cache.get(name);
-        const value = original.call(this);
-        cache.set(name, value);
+        let value = cache[slot];
+        if (value === UNSET) cache[slot] = value = original.call(this);
         return value;
       };
     }
@@ -125,11 +130,12 @@ function insideRange(position: Position, range: Range): boolean {
 /** `text` is the instruction's source: flags and heredocs are known absent without a scan. */
 export function memoizeInstruction(instruction: Instruction, text: string): void {
   if (!patched) patchPrototypes();
-  const cache = new Map<string, unknown>();
+  const cache: unknown[] = new Array(MEMOIZED.length).fill(UNSET);
+  const seed = (name: Memoized, value: unknown) => (cache[SLOT.get(name)!] = value);
   const flagless = !text.includes('--');
-  if (flagless) cache.set('getFlags', []);
-  if (!text.includes('<<')) cache.set('getHeredocs', []);
-  if (flagless && instruction.getKeyword() === 'FROM') seedPlainArguments(instruction, cache);
+  if (flagless) seed('getFlags', []);
+  if (!text.includes('<<')) seed('getHeredocs', []);
+  if (flagless && instruction.getKeyword() === 'FROM') seedPlainArguments(instruction, seed);
   (instruction as unknown as Cached)[CACHE] = cache;
 }
 
@@ -145,7 +151,7 @@ interface NodeInternals {
  * to handle), so this seeds the same Argument values and ranges without its per-character scan.
  * Anything else is left to dockerfile-ast.
  */
-function seedPlainArguments(instruction: Instruction, cache: Map<string, unknown>): void {
+function seedPlainArguments(instruction: Instruction, seed: (name: Memoized, value: unknown) => void): void {
   const { document, escapeChar } = instruction as unknown as NodeInternals;
   const from = document.offsetAt(instruction.getInstructionRange().end);
   if (document.offsetAt(instruction.getRange().start) !== document.offsetAt(instruction.getInstructionRange().start)) return;
@@ -162,7 +168,7 @@ function seedPlainArguments(instruction: Instruction, cache: Map<string, unknown
     } else if (found === -1) found = i;
   }
   if (found !== -1) args.push(new Argument(text.slice(found, to), { start: document.positionAt(found), end: document.positionAt(to) }));
-  cache.set('getArguments', args);
+  seed('getArguments', args);
 }
 
 const isBlank = (c: string) => c === ' ' || c === '\t' || c === '\r' || c === '\n';
