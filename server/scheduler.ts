@@ -4,31 +4,39 @@
  */
 import { collectGarbage } from './memory';
 
-/** Runs one job per document after a delay; scheduling it again replaces the pending one. */
+/**
+ * Runs one job per document after a delay; scheduling it again replaces the pending one. No delay
+ * runs it once the messages already received are handled (setImmediate: a zero timeout waits 1 ms).
+ */
 export class Debouncer {
-  private readonly timers = new Map<string, NodeJS.Timeout>();
+  /** How to call off each pending job. */
+  private readonly pending = new Map<string, () => void>();
 
   constructor(private readonly run: (uri: string) => void) {}
 
   schedule(uri: string, delayMs: number): void {
-    clearTimeout(this.timers.get(uri));
-    this.timers.set(
-      uri,
-      setTimeout(() => {
-        this.timers.delete(uri);
-        this.run(uri);
-      }, delayMs),
-    );
+    this.cancel(uri);
+    const fire = () => {
+      this.pending.delete(uri);
+      this.run(uri);
+    };
+    if (delayMs > 0) {
+      const timer = setTimeout(fire, delayMs);
+      this.pending.set(uri, () => clearTimeout(timer));
+    } else {
+      const immediate = setImmediate(fire);
+      this.pending.set(uri, () => clearImmediate(immediate));
+    }
   }
 
   cancel(uri: string): void {
-    clearTimeout(this.timers.get(uri));
-    this.timers.delete(uri);
+    this.pending.get(uri)?.();
+    this.pending.delete(uri);
   }
 
   dispose(): void {
-    for (const timer of this.timers.values()) clearTimeout(timer);
-    this.timers.clear();
+    for (const callOff of this.pending.values()) callOff();
+    this.pending.clear();
   }
 }
 
