@@ -4,6 +4,10 @@
  * cache the getters it and the rules use: the difference between 1× and 3× the parse time.
  * The cache is per instance and switched on only for the model's instructions, after parsing
  * (the parser itself calls these getters while the node is still being built).
+ *
+ * The parse itself is also mended where it wastes work, always to the tree dockerfile-ast builds
+ * (test/ast.test.ts compares them): comments allotted to stages in linear time, each instruction
+ * built once instead of twice, and the words of an instruction found over slices of the text.
  */
 import * as ast from 'dockerfile-ast';
 import { Argument, type Instruction } from 'dockerfile-ast';
@@ -50,9 +54,6 @@ function patchPrototypes(): void {
   // file. The ranges depend on the instructions alone, complete when it runs: computed once here.
   const dockerfile = Object.getPrototypeOf(ast.DockerfileParser.parse('')) as { organizeComments(): void };
   dockerfile.organizeComments = organizeComments;
-  // getRawArguments reads only what the Instruction constructor sets first (document, ranges, escape
-  // character), so it may be cached from the start, during parsing too. Callers get a copy: the
-  // flag-skipping getArguments() shift()s the array it is given.
   // The parser builds every instruction twice: once to look for heredocs after its arguments, and
   // again, with the same bounds when there are none, to add it to the tree. The second build takes
   // the first (nodes do not change once built, and nothing else holds the first), once.
@@ -68,6 +69,9 @@ function patchPrototypes(): void {
     this[LAST_BUILT] = { args, instruction };
     return instruction;
   };
+  // getRawArguments reads only what the Instruction constructor sets first (document, ranges, escape
+  // character), so it may be cached from the start, during parsing too. Callers get a copy: the
+  // flag-skipping getArguments() shift()s the array it is given.
   const instruction = ast.Instruction.prototype as unknown as { getRawArguments(): Argument[] };
   const rawArguments = instruction.getRawArguments;
   instruction.getRawArguments = function (this: { [RAW_ARGUMENTS]?: Argument[] }) {
@@ -174,9 +178,10 @@ function seedPlainArguments(instruction: Instruction, seed: (name: Memoized, val
 const isBlank = (c: string) => c === ' ' || c === '\t' || c === '\r' || c === '\n';
 
 /**
- * dockerfile-ast's getRawArguments() for all but a few instructions (99% of the corpus's): the words
- * between blanks and line breaks, found in one pass over slices of the text. dockerfile-ast builds each word
- * a character at a time: a fifth of the allocation of an analysis, and of its time in the parser.
+ * dockerfile-ast's getRawArguments() for all but a few instructions (99% of the corpus's): the
+ * words between blanks and line breaks, found in one pass over slices of the text. dockerfile-ast
+ * builds each word a character at a time: a fifth of the allocation of an analysis, and of its time
+ * in the parser.
  * Its rules, kept here: an escaped character belongs to the word without its escape character,
  * except `\$`; a word cut by a line continuation goes on when the next line starts without a blank
  * (then its range spans the lines), and ends at the escape character when it starts with one; blank

@@ -1,9 +1,10 @@
 /**
- * core/ast.ts replaces two parts of dockerfile-ast: Dockerfile.organizeComments (quadratic: every
- * stage's range recomputed per comment), with one that computes each range once, and, for most
- * instructions, Instruction.getRawArguments (a word built a character at a time), with one pass over
- * slices. The results must be the same: those of the unpatched parser are recorded first, before
- * anything in this file calls parseDockerfile (which patches the prototypes for the whole process).
+ * core/ast.ts mends three parts of dockerfile-ast: Dockerfile.organizeComments (quadratic: every
+ * stage's range recomputed per comment) computes each range once; the parser's createInstruction
+ * (every instruction built twice) builds each once; and, for most instructions,
+ * Instruction.getRawArguments (a word built a character at a time) is one pass over slices. The
+ * results must be the same: those of the unpatched parser are recorded first, before anything in
+ * this file calls parseDockerfile (which patches the prototypes for the whole process).
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
