@@ -33,7 +33,6 @@ interface RunWiring {
   wiredBuilds: Map<string | undefined, number> | null;
 }
 
-
 /**
  * How a build command is told the platform to build for, or null when it is not:
  * GOARCH (assignments, ARG/ENV, `go env -w`), `-a`/`--arch`/`-r`/`--runtime` for dotnet,

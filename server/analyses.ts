@@ -118,7 +118,6 @@ export class Analyses {
     const fresh = () => this.states.get(uri) === state && state.content === content;
     if (!fresh()) return null;
     const key = settingsKey(settings) + (settings.checkImages ? `#${this.imagesEpoch}` : '');
-    const imagesEpoch = this.imagesEpoch;
     const result = (outcome: Outcome | null): Current | null => (outcome && fresh() ? { uri, document, state, content, settings, key, outcome } : null);
     if (!settings.enable) return result(DISABLED);
     if (state.done?.content === content && state.done.key === key) return result(state.done.outcome);
@@ -137,7 +136,7 @@ export class Analyses {
       state.done = { content, key, outcome };
       return result(outcome);
     }
-    const ticket = this.pool.submit({ kind: 'analyze', uri, text, settings, imagesEpoch }, { key: analyzeKey(uri), priority: interactive ? 0 : state.slow ? 2 : 1 });
+    const ticket = this.pool.submit({ kind: 'analyze', uri, text, settings }, { key: analyzeKey(uri), priority: interactive ? 0 : state.slow ? 2 : 1 });
     const promise = ticket.promise.then((job) => {
       if (state.pending?.promise === promise) state.pending = undefined;
       const outcome = this.outcomeOf(uri, text, job);
@@ -177,7 +176,7 @@ export class Analyses {
   fixAllOf(cur: Current): Promise<TextEdit[] | null> {
     const { state, content, key, uri } = cur;
     if (state.fixAll?.content === content && state.fixAll.key === key) return state.fixAll.promise;
-    const ticket = this.pool.submit({ kind: 'fixAll', uri, text: textOf(cur.document), settings: cur.settings, imagesEpoch: this.imagesEpoch }, { key: fixAllKey(uri), priority: 0 });
+    const ticket = this.pool.submit({ kind: 'fixAll', uri, text: textOf(cur.document), settings: cur.settings }, { key: fixAllKey(uri), priority: 0 });
     const promise = ticket.promise.then((job) => {
       if (job.status === 'done') return job.value;
       if (state.fixAll?.promise === promise) state.fixAll = undefined;

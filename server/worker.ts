@@ -30,8 +30,6 @@ export interface JobRequest {
   uri: string;
   text: string;
   settings: EffectiveSettings;
-  /** With settings.checkImages: bumped by the server whenever registries' answers reach the cache (an analysis before is not reused). */
-  imagesEpoch?: number;
 }
 
 /** An analysis's prepared data, and the images it found no fresh answer for in the cache (settings.checkImages). */
