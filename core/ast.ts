@@ -139,7 +139,6 @@ export function memoizeInstruction(instruction: Instruction, text: string): void
   const flagless = !text.includes('--');
   if (flagless) seed('getFlags', []);
   if (!text.includes('<<')) seed('getHeredocs', []);
-  if (flagless && instruction.getKeyword() === 'FROM') seedPlainArguments(instruction, seed);
   (instruction as unknown as Cached)[CACHE] = cache;
 }
 
@@ -147,32 +146,6 @@ export function memoizeInstruction(instruction: Instruction, text: string): void
 interface NodeInternals {
   document: { getText(): string; offsetAt(position: Position): number; positionAt(offset: number): Position };
   escapeChar: string;
-}
-
-/**
- * getArguments() of a FROM without `--` whose arguments hold no escape character and no line break:
- * dockerfile-ast's getRawArguments() then only splits them at blanks (no continuation, comment or flag
- * to handle), so this seeds the same Argument values and ranges without its per-character scan.
- * Anything else is left to dockerfile-ast.
- */
-function seedPlainArguments(instruction: Instruction, seed: (name: Memoized, value: unknown) => void): void {
-  const { document, escapeChar } = instruction as unknown as NodeInternals;
-  const from = document.offsetAt(instruction.getInstructionRange().end);
-  if (document.offsetAt(instruction.getRange().start) !== document.offsetAt(instruction.getInstructionRange().start)) return;
-  const to = document.offsetAt(instruction.getRange().end);
-  const text = document.getText();
-  const args: Argument[] = [];
-  let found = -1;
-  for (let i = from; i < to; i++) {
-    const c = text[i];
-    if (c === escapeChar || c === '\r' || c === '\n') return;
-    if (c === ' ' || c === '\t') {
-      if (found !== -1) args.push(new Argument(text.slice(found, i), { start: document.positionAt(found), end: document.positionAt(i) }));
-      found = -1;
-    } else if (found === -1) found = i;
-  }
-  if (found !== -1) args.push(new Argument(text.slice(found, to), { start: document.positionAt(found), end: document.positionAt(to) }));
-  seed('getArguments', args);
 }
 
 const isBlank = (c: string) => c === ' ' || c === '\t' || c === '\r' || c === '\n';
