@@ -168,7 +168,7 @@ export async function runLint(patterns: string[], given: LintCommandOptions): Pr
           const given = withImages(file, engineOf(loaded));
           const unchanged = cache && !given.images ? cache.lookupUnread(file, given) : undefined;
           if (unchanged && !readsSource) {
-            window.push({ file, text: '', report: filtered({ filePath: file, diagnostics: unchanged, source: '', fixedCount: 0 }, options) });
+            window.push({ file, text: '', report: cachedReport(file, unchanged, '', options) });
             continue;
           }
           let text: string;
@@ -233,9 +233,14 @@ function prepare(file: string, text: string, given: LintOptions, options: LintCo
   // Registry answers change without the file: a run that has them is never cached (nor is a fix: no cache then).
   if (cache && !engine.images) {
     const cached = cache.get(file, text, engine);
-    if (cached) return { report: filtered({ filePath: file, diagnostics: cached, source: text, fixedCount: 0 }, options) };
+    if (cached) return { report: cachedReport(file, cached, text, options) };
   }
   return { request };
+}
+
+/** The report of findings the cache answered (`source`: the text, when it was read). */
+function cachedReport(file: string, diagnostics: Diagnostic[], source: string, options: LintCommandOptions): FileReport {
+  return filtered({ filePath: file, diagnostics, source, fixedCount: 0 }, options);
 }
 
 /** The report of an analysis; records it in the cache and the diffs, warns of fixes that did not settle. */
