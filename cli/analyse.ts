@@ -30,6 +30,8 @@ export interface Analysis {
   diff?: string;
   /** Fixes that did not settle within this many passes. */
   unsettledAfter?: number;
+  /** Context files the analysis would read (scripts a RUN executes) that the request did not give. */
+  contextWanted?: string[];
 }
 
 export function analyse(request: AnalysisRequest): Analysis {
@@ -37,9 +39,18 @@ export function analyse(request: AnalysisRequest): Analysis {
   const engine: LintOptions = { ...request.engine, rules };
   const reported = (result: LintResult) =>
     request.reportUnusedIgnores ? [...result.diagnostics, ...unusedIgnores(result, engine.severities ?? {})].sort((a, b) => a.start - b.start) : result.diagnostics;
-  if (!request.fix && !request.diff) return { diagnostics: reported(lint(text, engine)), source: text, fixedCount: 0 };
+  const wanted = (result: LintResult) => {
+    const given = engine.context?.scripts ?? {};
+    const missing = result.model.contextScripts.filter((path) => !(path in given));
+    return missing.length > 0 ? { contextWanted: missing } : {};
+  };
+  if (!request.fix && !request.diff) {
+    const result = lint(text, engine);
+    return { diagnostics: reported(result), source: text, fixedCount: 0, ...wanted(result) };
+  }
   const fixed = fixText(text, { ...engine, unsafe: request.unsafeFixes });
   return {
+    ...wanted(fixed.result),
     diagnostics: reported(fixed.result),
     source: fixed.output,
     fixedCount: fixed.applied.length,

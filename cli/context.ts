@@ -1,8 +1,9 @@
 /**
  * What the engine may want from a Dockerfile's build context, read here because the engine reads
  * no files: the .NET project files beside it (and below it) and whether they publish
- * with NativeAOT, which makes `-a $TARGETARCH` need a cross linker. Bounded: small files only,
- * three directories down, a capped number of them, errors ignored (the context is a hint, never a reason to fail a lint).
+ * with NativeAOT, which makes `-a $TARGETARCH` need a cross linker; and the scripts its RUN steps
+ * execute (Model.contextScripts). Bounded: small files only, three directories down, a capped
+ * number of them, errors ignored (the context is a hint, never a reason to fail a lint).
  */
 import { readdirSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
@@ -16,6 +17,8 @@ const MAX_DEPTH = 3;
 const MAX_DIRECTORIES = 500;
 const SKIPPED_DIRECTORY = /^(\..*|node_modules|bin|obj|vendor|target|dist)$/;
 const PUBLISH_AOT = /<PublishAot>\s*true\s*<\/PublishAot>/i;
+const MAX_SCRIPT_BYTES = 256 * 1024;
+const MAX_SCRIPTS = 64;
 
 const byDirectory = new Map<string, BuildContext>();
 
@@ -62,4 +65,23 @@ function projectFiles(root: string): string[] {
     queue = next;
   }
   return out.slice(0, MAX_PROJECTS);
+}
+
+/**
+ * The text of each context file at these context-relative paths (the engine's Model.contextScripts),
+ * or null when it is not a small, readable text file.
+ */
+export function readContextScripts(dockerfile: string, paths: readonly string[]): Record<string, string | null> {
+  const dir = dirname(dockerfile);
+  const scripts: Record<string, string | null> = {};
+  for (const path of paths.slice(0, MAX_SCRIPTS)) {
+    try {
+      const bytes = readRegularFile(join(dir, path), MAX_SCRIPT_BYTES);
+      const text = bytes.includes(0) ? null : new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+      scripts[path] = text;
+    } catch {
+      scripts[path] = null;
+    }
+  }
+  return scripts;
 }

@@ -4,6 +4,7 @@ import { formatGraph, type GraphFormat } from '../core/graph';
 import { graphSvg } from '../core/graph-svg';
 import { buildModel, type Model } from '../core/model';
 import { formatExplainText } from '../core/explain-text';
+import { readContextScripts } from './context';
 import { EXIT } from './exit-codes';
 import { readDockerfile } from './inputs';
 
@@ -39,7 +40,10 @@ export function runGraph(file: string, options: GraphOptions): number {
 function readModel(file: string, options: Omit<ExplainBuildOptions, 'format'>): Model | null {
   try {
     const text = readDockerfile(file);
-    return buildModel(text, { buildPlatform: options.buildPlatform, targetPlatforms: options.platform, target: options.target });
+    const build = { buildPlatform: options.buildPlatform, targetPlatforms: options.platform, target: options.target };
+    const model = buildModel(text, build);
+    // As the lint does: the model again with the build-context scripts its RUN steps execute.
+    return model.contextScripts.length > 0 ? buildModel(text, { ...build, context: { scripts: readContextScripts(file, model.contextScripts) } }) : model;
   } catch (error) {
     process.stderr.write(`xlint: ${file}: ${(error as Error).message}\n`);
     return null;

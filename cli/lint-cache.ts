@@ -4,7 +4,8 @@
  *
  * An entry is valid only for the exact input of the analysis: the file's text, the engine options
  * that reach the rules (severities, rule options, build and target platforms, the target, build
- * args), the build-context facts read for it, the --report-unused-ignores switch, and the tool
+ * args), the build-context facts read for it (the scripts its RUN steps execute by their digests,
+ * read again to check an entry), the --report-unused-ignores switch, and the tool
  * itself (its version and the hash of the running bundle, so a rebuilt tool starts afresh). Runs
  * that ask registries (--check-images) bypass the cache: their answers change without the file.
  * Only lints are cached; --fix and --diff always analyse.
@@ -24,6 +25,7 @@ import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'no
 import { dirname, join, resolve } from 'node:path';
 import type { LintOptions } from '../core/lint';
 import type { Diagnostic } from '../core/rule';
+import { readContextScripts } from './context';
 import { readRegularFile } from './inputs';
 import { writeFileAtomically } from './output-file';
 
@@ -31,7 +33,7 @@ import { writeFileAtomically } from './output-file';
 export const DEFAULT_CACHE_LOCATION = join('.xlint_cache', 'findings.json');
 /** A cache file larger than this is not read (about 200,000 entries of average findings). */
 const MAX_CACHE_BYTES = 256 * 1024 * 1024;
-const FORMAT = 'xlint-cache/2';
+const FORMAT = 'xlint-cache/3';
 /** Twice the coarsest common timestamp resolution (FAT's 2 s is rarer than ext3's or HFS+'s 1 s). */
 const RACY_MS = 2000;
 
@@ -43,6 +45,8 @@ interface CacheEntry {
   /** The file as it was when it was read (stampOf); absent when it cannot vouch for the text. */
   stamp?: string;
   diagnostics: Diagnostic[];
+  /** The build-context scripts the analysis read: a digest of each one's text, or null for none there. */
+  scripts?: Record<string, string | null>;
 }
 
 interface CacheFile {
@@ -108,23 +112,26 @@ export class LintCache {
     const entry = this.entries[path];
     const options = this.optionsOf(engine);
     if (!entry || entry.key !== keyOf(options, text) || !Array.isArray(entry.diagnostics)) return undefined;
-    this.record(path, options, entry.key, entry.diagnostics, engine);
+    if (entry.scripts && !scriptsUnchanged(file, entry.scripts)) return undefined;
+    this.record(path, options, entry.key, entry.diagnostics, engine, entry.scripts);
     return entry.diagnostics;
   }
 
   set(file: string, text: string, engine: Engine, diagnostics: Diagnostic[]): void {
     const options = this.optionsOf(engine);
-    this.record(resolve(file), options, keyOf(options, text), diagnostics, engine);
+    const scripts = engine.context?.scripts;
+    this.record(resolve(file), options, keyOf(options, text), diagnostics, engine, scripts && digests(scripts));
   }
 
   /** Stores the entry, stamped unless the stamp cannot vouch for everything the findings read. */
-  private record(path: string, options: string, key: string, diagnostics: Diagnostic[], engine: Engine): void {
-    const stamp = engine.context ? undefined : this.stampsRead.get(path);
+  private record(path: string, options: string, key: string, diagnostics: Diagnostic[], engine: Engine, scripts: CacheEntry['scripts']): void {
+    // The file's stamp does not vouch for its build context.
+    const stamp = engine.context || scripts ? undefined : this.stampsRead.get(path);
     let index = this.optionIndex.get(options);
     if (index === undefined) this.optionIndex.set(options, (index = this.optionSets.push(options) - 1));
     const old = this.entries[path];
-    if (old && old.key === key && old.options === index && old.stamp === stamp && old.diagnostics === diagnostics) return;
-    this.entries[path] = { key, options: index, diagnostics, ...(stamp ? { stamp } : {}) };
+    if (old && old.key === key && old.options === index && old.stamp === stamp && old.diagnostics === diagnostics && old.scripts === scripts) return;
+    this.entries[path] = { key, options: index, diagnostics, ...(stamp ? { stamp } : {}), ...(scripts ? { scripts } : {}) };
     this.changed = true;
   }
 
@@ -142,7 +149,8 @@ export class LintCache {
         engine.targetPlatforms,
         engine.target ?? null,
         engine.buildArgs ?? {},
-        engine.context ?? {},
+        // The scripts are checked by their digests (CacheEntry.scripts): the first analysis does not have them yet.
+        { ...engine.context, scripts: undefined },
         this.reportUnusedIgnores,
       ];
       options = JSON.stringify(inputs);
@@ -180,6 +188,18 @@ export class LintCache {
 type Engine = Omit<LintOptions, 'rules'>;
 
 /** The key of one analysis: the options and the text. */
+function digests(scripts: Record<string, string | null>): Record<string, string | null> {
+  const out: Record<string, string | null> = {};
+  for (const [path, text] of Object.entries(scripts)) out[path] = text === null ? null : createHash('sha256').update(text).digest('base64url');
+  return out;
+}
+
+/** Whether the context scripts an entry's analysis read are still as they were. */
+function scriptsUnchanged(file: string, recorded: Record<string, string | null>): boolean {
+  const now = digests(readContextScripts(file, Object.keys(recorded)));
+  return Object.entries(recorded).every(([path, digest]) => now[path] === digest);
+}
+
 function keyOf(options: string, text: string): string {
   return createHash('sha256').update(options).update('\0').update(text).digest('base64url');
 }

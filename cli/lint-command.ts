@@ -5,7 +5,7 @@ import type { ImageIndex } from '../core/images';
 import type { Diagnostic, Severity } from '../core/rule';
 import { DEFAULT_PLATFORMS } from '../config/platforms';
 import { rules } from '../rules/index';
-import { readBuildContext } from './context';
+import { readBuildContext, readContextScripts } from './context';
 import { useColor } from './color';
 import { findConfig, ignoringPattern, isIgnored, loadConfig, ruleSettings, type LoadedConfig } from './config';
 import { EXIT } from './exit-codes';
@@ -245,10 +245,18 @@ function cachedReport(file: string, diagnostics: Diagnostic[], source: string, o
 
 /** The report of an analysis; records it in the cache and the diffs, warns of fixes that did not settle. */
 function reportOf(request: AnalysisRequest, analysis: Analysis, options: LintCommandOptions, diffs: string[], cache: LintCache | null): FileReport {
+  if (analysis.contextWanted) ({ request, analysis } = withContextScripts(request, analysis.contextWanted));
   if (analysis.diff) diffs.push(analysis.diff);
   if (analysis.unsettledAfter !== undefined) process.stderr.write(`xlint: ${request.file}: fixes did not settle after ${analysis.unsettledAfter} passes; the rest are left as findings\n`);
   if (cache && !request.engine.images) cache.set(request.file, request.text, request.engine, analysis.diagnostics);
   return filtered({ filePath: request.file, diagnostics: analysis.diagnostics, source: analysis.source, fixedCount: analysis.fixedCount }, options);
+}
+
+/** The analysis again, given the build-context scripts that its RUN steps execute (rare: read only when asked). */
+function withContextScripts(request: AnalysisRequest, wanted: string[]): { request: AnalysisRequest; analysis: Analysis } {
+  const context = { ...request.engine.context, scripts: readContextScripts(request.file, wanted) };
+  const again = { ...request, engine: { ...request.engine, context } };
+  return { request: again, analysis: analyse(again) };
 }
 
 function filtered(report: FileReport, options: LintCommandOptions): FileReport {

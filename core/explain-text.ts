@@ -35,7 +35,8 @@ function explainStage(build: ExplainedBuild, stage: ExplainedStage): string[] {
     for (const c of run.commands) {
       const kind = c.toolchain ? `${c.kind}, ${c.toolchain}` : c.kind;
       const env = c.env ? ' ' + Object.entries(c.env).map(([k, v]) => `${k}=${v}`).join(' ') : '';
-      lines.push(`    ${c.nested ? '↳ ' : ''}${c.name ?? '(assignment)'}  [${kind}]${env}`);
+      const script = c.script ? ` (a build in the context's ${c.script})` : '';
+      lines.push(`    ${c.nested ? '↳ ' : ''}${c.name ?? '(assignment)'}  [${kind}]${env}${script}`);
     }
   }
   const files = stage.flows.filter((f) => f.kind !== 'exec');

@@ -8,6 +8,8 @@ export interface ExplainedCommand {
   kind: string;
   toolchain?: string;
   line: number;
+  /** The build-context script whose commands make this command a build. */
+  script?: string;
   /** Environment assignments given to the command (`GOARCH=$TARGETARCH go build`). */
   env?: Record<string, string>;
   nested?: boolean;
@@ -107,6 +109,7 @@ function explainStage(model: Model, stage: Stage): ExplainedStage {
       commands: run.commands.map((c) => {
         const command: ExplainedCommand = { name: c.name, kind: c.kind, line: positionAt(model.source, c.start).line + 1 };
         if (c.toolchain) command.toolchain = c.toolchain;
+        if (c.script) command.script = c.script;
         if (c.assignments.length > 0) command.env = Object.fromEntries(c.assignments.map((a) => [a.name, a.value]));
         if (c.depth > 0) command.nested = true;
         return command;

@@ -30,6 +30,15 @@ export interface Intake {
   dest: string;
 }
 
+/** Files that come into a stage from the build context (`COPY`/`ADD` without `--from`). */
+export interface ContextCopy {
+  instruction: Instruction;
+  /** Sources as written, relative to the context root (`.` for all of it). */
+  sources: string[];
+  /** Absolute destination. */
+  dest: string;
+}
+
 export interface Execution {
   run: RunStep;
   command: CommandFacts;
@@ -41,6 +50,7 @@ export interface Execution {
 export interface StageFlow {
   products: Product[];
   intakes: Intake[];
+  contextCopies: ContextCopy[];
   executions: Execution[];
   /** The working directory when each instruction runs. */
   workdirAt: Map<Instruction, string>;
@@ -84,6 +94,7 @@ function stageFlow(model: Model, stage: Stage, parent: StageFlow | undefined): S
   const flow: StageFlow = {
     products: [],
     intakes: [],
+    contextCopies: [],
     executions: [],
     workdirAt: new Map(),
     pathDirs: (value('PATH') ?? '').split(':').filter((d) => d.startsWith('/')),
@@ -101,6 +112,11 @@ function stageFlow(model: Model, stage: Stage, parent: StageFlow | undefined): S
       workdir = resolve(model.source.text.slice(start, end).trim(), workdir);
     }
     flow.workdirAt.set(instruction, workdir);
+    if ((keyword === 'COPY' || keyword === 'ADD') && !model.argumentsOf.get(instruction)!.flags.some((f) => f.name === 'from')) {
+      const dest = copyDestination(instruction);
+      const sources = copySources(instruction).filter((s) => !s.startsWith('<<') && !/^[\w+.-]+:\/\/|^git@/.test(s));
+      if (dest !== null && sources.length > 0) flow.contextCopies.push({ instruction, sources, dest: resolve(dest, workdir) });
+    }
     for (const edge of edgesAt.get(instruction) ?? []) {
       const dest = edge.kind === 'mount' ? mountTarget(edge, model) : copyDestination(instruction);
       if (dest === null) continue;
@@ -130,6 +146,11 @@ function readRunFlow(flow: StageFlow, run: RunStep, workdir: string, resolve: (t
     }
     const word = command.words[0].value;
     flow.executions.push({ run, command, name: command.name, path: word.includes('/') ? resolve(word, cwd) : null });
+    // `sh ./build.sh`, `bash -e hack/build.sh`: the script is run too (not `sh -c '...'`, whose commands are read as commands).
+    const script = /^(sh|bash|ash|dash)$/.test(command.name) ? command.words.slice(1).find((w) => !w.value.startsWith('-'))?.value : undefined;
+    if (script && !command.words.some((w) => /^-\w*c\w*$/.test(w.value))) {
+      flow.executions.push({ run, command, name: basename(script), path: resolve(script, cwd) });
+    }
     const assigned = (name: string) => command.assignments.find((a) => a.name === name)?.value ?? value(name);
     for (const path of writes(command, cwd, assigned)) {
       flow.products.push({ path: resolve(path.path, cwd), run, command, explicit: path.explicit });
@@ -152,6 +173,8 @@ function optionValue(command: CommandFacts, names: string[]): string | undefined
 
 /** Where a build command writes: explicit outputs, else the tool's default under the working directory. */
 function writes(command: CommandFacts, cwd: string, assigned: (name: string) => string | undefined): { path: string; explicit: boolean }[] {
+  // What a project script writes is not in the Dockerfile.
+  if (command.script !== undefined) return [];
   if (command.kind !== 'build' && command.kind !== 'cross-helper') {
     // Any other tool that names its output (`xk6 build --output ./k6`, `curl -o`, `wget -O`); apt's -o is an option.
     if (/^(apt|apt-get|dpkg|apk|yum|dnf)$/.test(command.name ?? '')) return [];
@@ -265,10 +288,20 @@ function archiveProducts(flow: StageFlow, run: RunStep, command: CommandFacts, c
   if (made) flow.products.push({ path: resolve(archive, cwd), run, command: made.command, explicit: true, via: command });
 }
 
-/** COPY/ADD destination: the last argument (exec or shell form). */
-function copyDestination(instruction: Instruction): string | null {
+/** COPY/ADD sources and destination: the arguments (exec or shell form). */
+function copyArguments(instruction: Instruction): string[] {
   const json = (instruction as { getJSONStrings?: () => { getJSONValue(): string }[] }).getJSONStrings?.() ?? [];
-  const values = json.length > 0 ? json.map((s) => s.getJSONValue()) : instruction.getArguments().map((a) => a.getValue());
+  return json.length > 0 ? json.map((s) => s.getJSONValue()) : instruction.getArguments().map((a) => a.getValue());
+}
+
+/** COPY/ADD sources: every argument but the last. */
+export function copySources(instruction: Instruction): string[] {
+  return copyArguments(instruction).slice(0, -1);
+}
+
+/** COPY/ADD destination: the last argument. */
+export function copyDestination(instruction: Instruction): string | null {
+  const values = copyArguments(instruction);
   return values.length >= 2 ? values[values.length - 1] : null;
 }
 
@@ -397,7 +430,7 @@ export const childrenOf = derivedFact('children', (model: Model): Stage[][] => {
 });
 
 /** Commands every base image has: a copied directory is not where they come from. */
-const BASE_COMMANDS = new Set(
+export const BASE_COMMANDS = new Set(
   ('sh bash ash dash echo printf cd set export unset test [ true false exit exec env ls cat cp mv rm ln mkdir rmdir chmod chown touch ' +
     'tar gzip gunzip unzip find xargs grep sed awk sort head tail tr cut wc tee sleep id whoami uname which command ' +
     'apt apt-get dpkg apk yum dnf microdnf rpm zypper curl wget git install useradd adduser groupadd addgroup su sudo').split(' '),

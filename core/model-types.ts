@@ -22,6 +22,11 @@ export interface BuildOptions {
 export interface BuildContext {
   /** .NET project files (`*.csproj`, `*.fsproj`, `*.vbproj`) and whether they publish with NativeAOT. */
   dotnetProjects?: { path: string; publishAot: boolean }[];
+  /**
+   * Files of the context that RUN executes (Model.contextScripts), by context-relative path: their
+   * text, or null when there is no such small, readable file.
+   */
+  scripts?: Record<string, string | null>;
 }
 
 export interface ModelError {
@@ -74,7 +79,10 @@ export interface Edge {
   sources: string[];
 }
 
-export interface CommandFacts extends ShellCommand, Classification {}
+export interface CommandFacts extends ShellCommand, Classification {
+  /** The build-context script this command runs, when that script's commands make it a build (core/context-scripts.ts). */
+  script?: string;
+}
 
 export interface RunStep {
   instruction: Run;
@@ -160,6 +168,11 @@ export interface Model {
   limits: ModelError[];
   /** Facts of the build context given by the adapter ({} when none). */
   context: BuildContext;
+  /**
+   * Context-relative paths of files copied from the build context that a RUN may execute: what an
+   * adapter reads into BuildContext.scripts (each path a candidate; several may name one file).
+   */
+  contextScripts: string[];
   /** Argument offsets and leading flags of every instruction, read once. */
   argumentsOf: Map<Instruction, ArgumentFacts>;
   /** Facts derived from the model on first use, by the rules and their helpers (core/derived.ts). */

@@ -9,6 +9,8 @@ import { classifyCommand } from './classify';
 import { derivedFact } from './derived';
 import { offsetAt, rangeOf, sourceText } from './document';
 import { expand, references } from './expand';
+import { readContextScripts } from './context-scripts';
+import { copySources } from './flow';
 import { AUTOMATIC_ARGS, automaticArgs, formatPlatform, isPlatformArg, normalizePlatform, parsePlatform, type Platform } from './platform';
 import { basename, MAX_NESTING, readShell, readWords, type ShellCommand, type ShellScript } from './shell';
 import type { ArgDeclaration, CommandFacts, Model, ModelError, PlatformFlag, PlatformKind, RunStep, Stage, VariableUse, BuildOptions } from './model-types';
@@ -39,6 +41,7 @@ export function buildModel(raw: string, options: BuildOptions): Model {
     errors: [],
     limits: [],
     context: options.context ?? {},
+    contextScripts: [],
     argumentsOf: new Map(),
     derived: undefined,
   };
@@ -67,6 +70,7 @@ export function buildModel(raw: string, options: BuildOptions): Model {
   }
   for (const stage of model.stages) stage.reachable = stage.reachableFor.length > 0;
   model.variableUses = [...fromUses, ...stageUses.flat()].sort((a, b) => a.start - b.start);
+  readContextScripts(model);
   return model;
 }
 
@@ -452,12 +456,6 @@ function collectEdges(stage: Stage, instruction: Instruction, model: Model, byNa
 }
 
 /** The source paths of a COPY/ADD: every argument but the destination (exec or shell form). */
-function copySources(instruction: Instruction): string[] {
-  const json = (instruction as Run).getJSONStrings?.() ?? [];
-  const values = json.length > 0 ? json.map((s) => s.getJSONValue()) : instruction.getArguments().map((a) => a.getValue());
-  return values.slice(0, -1);
-}
-
 function readRun(model: Model, run: Run): RunStep {
   const { flags, bodyStart, end: to } = model.argumentsOf.get(run)!;
   const line = run.getRange().start.line;

@@ -77,7 +77,7 @@ export default defineRule({
         'emulated for at least one target. The message names the toolchain and the platforms it emulates on, and says when ' +
         'emulation is in fact needed (native Python wheels, `node_modules` with native addons).',
       leftAlone:
-        'Stages in the output\'s `FROM` chain (they are the image: their `RUN`s run on the target by necessity); stages the build does not reach; Windows stages (QEMU does not run Windows containers: they need a Windows builder); stages whose work stays in them (nothing they make is copied or mounted elsewhere); set-up steps alone (`npm ci`, `pip install --upgrade pip`) when the work is done in a stage built FROM them, where the one finding of the chain goes. "Emulation is needed" (native Python packages, `node_modules`, jlink) is information, not a warning. Build steps it cannot read (an opaque `./build.sh`) are not guessed at.',
+        'Stages in the output\'s `FROM` chain (they are the image: their `RUN`s run on the target by necessity); stages the build does not reach; Windows stages (QEMU does not run Windows containers: they need a Windows builder); stages whose work stays in them (nothing they make is copied or mounted elsewhere); set-up steps alone (`npm ci`, `pip install --upgrade pip`) when the work is done in a stage built FROM them, where the one finding of the chain goes. "Emulation is needed" (native Python packages, `node_modules`, jlink) is information, not a warning. A project script a `RUN` executes (`./install-runc`, `sh hack/build.sh`) is read from the build context by the CLI and counts as build work only when it plainly compiles (`make`, `go build`, `cargo build`...); a script the CLI cannot read (the editor, stdin without a context, a binary, one that only calls other scripts) is opaque, and is not guessed at.',
       why:
         'On an amd64 builder every `RUN` of a `linux/arm64` stage runs under QEMU, 8–17× slower than native for compilers ' +
         '(a Go build: 148 s emulated, 17.5 s cross-compiled). Go and .NET cross-compile by themselves, and Java jars and JS ' +
@@ -111,7 +111,7 @@ export default defineRule({
         'are copied out. Unsafe when cgo may be on (cross-compiling disables it), when another stage is built FROM this one ' +
         '(it would move too), when the stage probes its architecture (`uname -m`, `dpkg --print-architecture`), installs ' +
         'libraries the build links against, reads `$TARGETARCH` elsewhere, or when copied paths may hold `node_modules`. ' +
-        'Display-only for Rust and C/C++ (needs tonistiigi/xx or a cross compiler), .NET NativeAOT and exec-form RUNs. ' +
+        'Display-only for Rust and C/C++ (needs tonistiigi/xx or a cross compiler), .NET NativeAOT, exec-form RUNs and builds inside a project script (how it is told the target is not in the Dockerfile). ' +
         'No fix for Python wheels, `node_modules`, jlink or native-image: they must be built on the platform they run on.',
       references: [
         'https://docs.docker.com/build/building/multi-platform/#cross-compilation',
@@ -181,6 +181,12 @@ function checkStage(model: Model, stage: Stage, group: Stage[], builds: Build[],
   const reasons = plans.flatMap((p) => p.reasons);
   append(reasons, blockers(model, group, builds));
   if (level === 'safe' && reasons.length > 0) level = 'unsafe';
+  // A build inside a project script: what the script is told is not in the Dockerfile.
+  const scripted = builds.find((b) => b.command.script !== undefined);
+  if (scripted && (level === 'safe' || level === 'unsafe')) {
+    level = 'display-only';
+    reasons.push(`xlint cannot tell how the script "${scripted.command.script}" is told the target`);
+  }
 
   const flag = stage.platformFlag;
   const start = flag ? offsetAt(model.source, flag.range.start) : offsetAt(model.source, (stage.from.getImageRange() ?? stage.from.getRange()).start);

@@ -322,6 +322,16 @@ describe('build context', () => {
     expect(safety(project({ Dockerfile: DOTNET, 'app.csproj': '<Project><PropertyGroup><PublishAot>false</PublishAot></PropertyGroup></Project>' }))).toBe('safe');
     expect(safety(project({ Dockerfile: DOTNET, 'src/app/app.csproj': '<Project><PropertyGroup><PublishAot>true</PublishAot></PropertyGroup></Project>' }))).toBe('display-only');
   });
+
+  it('reads the scripts a RUN executes from the context: a build behind one is reported, an absent or binary one is opaque', () => {
+    const RUNC = 'FROM golang:1.22 AS runc\nCOPY hack/install-runc /\nRUN /install-runc\nFROM debian:bookworm-slim\nCOPY --from=runc /usr/local/bin/runc /usr/local/bin/runc\n';
+    const findings = (dir: string) => JSON.parse(xlint(['--format', 'json', 'Dockerfile'], { cwd: dir }).stdout)[0].diagnostics.map((d: { message: string }) => d.message);
+    const builds = project({ Dockerfile: RUNC, 'hack/install-runc': '#!/bin/sh\nset -e\ncd /go/src/runc && make static && make install\n' });
+    expect(findings(builds)).toEqual([expect.stringContaining('Stage "runc" runs "install-runc" emulated on linux/arm64')]);
+    expect(xlint(['explain-build', 'Dockerfile'], { cwd: builds }).stdout).toContain("install-runc  [build, c] (a build in the context's hack/install-runc)");
+    expect(findings(project({ Dockerfile: RUNC }))).toEqual([]);
+    expect(findings(project({ Dockerfile: RUNC, 'hack/install-runc': Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0, 0x6d, 0x61, 0x6b, 0x65]) }))).toEqual([]);
+  });
 });
 
 describe('graph', () => {

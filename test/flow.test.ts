@@ -156,3 +156,41 @@ describe('file flow', () => {
     expect(overlaps('/app/build', '/app/node_modules/')).toBe(false);
   });
 });
+
+describe('scripts from the build context (core/context-scripts.ts)', () => {
+  it('names the context paths a RUN may execute: a copied file, a file in a copied directory, a glob match on PATH, a shell script', () => {
+    const m = model(df`
+      FROM alpine AS a
+      COPY install-runc /usr/local/bin/
+      RUN install-runc
+      FROM alpine AS b
+      WORKDIR /src
+      COPY . .
+      RUN ./hack/build.sh --static && bash -e scripts/test.sh
+      FROM alpine AS c
+      COPY tools/*.sh /opt/tools/
+      RUN /opt/tools/gen.sh && /opt/tools/gen.py
+      FROM alpine
+      COPY --from=a /usr/local/bin/runc /runc
+      COPY --from=b /src/out /out
+      COPY --from=c /opt/tools/out /tools
+    `);
+    expect(m.contextScripts).toEqual(expect.arrayContaining(['install-runc', 'hack/build.sh', 'scripts/test.sh', 'tools/gen.sh']));
+    expect(m.contextScripts).not.toContain('tools/gen.py');
+  });
+
+  it('asks for nothing when no RUN can execute a context file (the common case costs no flow model)', () => {
+    const m = model('FROM golang\nCOPY . .\nRUN go build -o /x . && echo done\nFROM alpine\nCOPY --from=0 /x /x\n');
+    expect(m.contextScripts).toEqual([]);
+    expect(m.derived).toBeUndefined();
+  });
+
+  it('a given script that compiles makes the command that runs it a build, named by the script, and its outputs unknown', () => {
+    const code = 'FROM golang AS build\nWORKDIR /src\nCOPY . .\nRUN ./build.sh\nFROM alpine\nCOPY --from=build /out/app /app\n';
+    const m = model(code, { context: { scripts: { 'build.sh': 'set -e\nif true; then go build -o /out/app .; fi\n' } } });
+    expect(m.stages[0].runs[0].commands[0]).toMatchObject({ name: 'build.sh', kind: 'build', toolchain: 'go', script: 'build.sh' });
+    expect(flowOf(m)[0].products).toEqual([]);
+    const opaque = model(code, { context: { scripts: { 'build.sh': null } } });
+    expect(opaque.stages[0].runs[0].commands[0]).toMatchObject({ kind: 'other' });
+  });
+});

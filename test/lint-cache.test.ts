@@ -56,6 +56,19 @@ describe('--cache', () => {
     expect(messages(run).sort()).toEqual([DOCTORED, expect.stringContaining('emulated on linux/arm64')].sort());
   });
 
+  it('analyses again a file whose build-context script changed', () => {
+    const dir = join(work, 'runc');
+    mkdirSync(dir);
+    writeFileSync(join(dir, 'Dockerfile'), 'FROM golang AS runc\nCOPY install-runc /\nRUN /install-runc\nFROM alpine\nCOPY --from=runc /runc /runc\n');
+    writeFileSync(join(dir, 'install-runc'), 'echo nothing to build\n');
+    const first = messages(xlint('--cache', 'runc'));
+    expect(first).toEqual([]);
+    writeFileSync(join(dir, 'install-runc'), 'make static\n');
+    expect(messages(xlint('--cache', 'runc'))).toEqual([expect.stringContaining('runs "install-runc" emulated')]);
+    doctorCache();
+    expect(messages(xlint('--cache', 'runc'))).toEqual([DOCTORED]);
+  });
+
   it.each([
     ['other target platforms', ['--platform', 'linux/amd64,linux/riscv64']],
     ['another build platform', ['--build-platform', 'linux/arm64']],
@@ -97,10 +110,10 @@ describe('--cache', () => {
 
   it('a damaged cache file is ignored and replaced by a good one', () => {
     mkdirSync(join(work, '.xlint_cache'));
-    writeFileSync(join(work, '.xlint_cache', 'findings.json'), '{"format": "xlint-cache/2", "entr');
+    writeFileSync(join(work, '.xlint_cache', 'findings.json'), '{"format": "xlint-cache/3", "entr');
     const run = xlint('--cache', '.');
     expect(run).toEqual(xlint('.'));
-    expect(JSON.parse(readFileSync(join(work, '.xlint_cache', 'findings.json'), 'utf8')).format).toBe('xlint-cache/2');
+    expect(JSON.parse(readFileSync(join(work, '.xlint_cache', 'findings.json'), 'utf8')).format).toBe('xlint-cache/3');
   });
 
   it("keeps its default directory out of git by a .gitignore of its own, as Ruff's does", () => {
@@ -110,7 +123,7 @@ describe('--cache', () => {
 
   it('--cache-location names the file; one that cannot be written is a warning and the exit code stays that of the findings', () => {
     xlint('--cache', '--cache-location', 'sub-cache.json', '.');
-    expect(JSON.parse(readFileSync(join(work, 'sub-cache.json'), 'utf8')).format).toBe('xlint-cache/2');
+    expect(JSON.parse(readFileSync(join(work, 'sub-cache.json'), 'utf8')).format).toBe('xlint-cache/3');
     mkdirSync(join(work, 'a-directory'));
     const run = xlint('--cache', '--cache-location', 'a-directory', '.');
     expect(run.status).toBe(1);

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { fixText } from '../core/fix';
 import type { ImageAnswer, ImageIndex } from '../core/images';
 import { lint } from '../core/lint';
-import type { BuildOptions } from '../core/model';
+import type { BuildContext, BuildOptions } from '../core/model';
 import type { FixSafety, Rule, Severity } from '../core/rule';
 
 export interface Case {
@@ -18,6 +18,8 @@ export interface Case {
   target?: string;
   /** What the registry answers about the images the build pulls (rules that read registry facts). */
   images?: Record<string, ImageAnswer>;
+  /** Facts of the build context (project files, the scripts RUN executes), as the CLI reads them. */
+  context?: BuildContext;
 }
 
 export interface Expected {
@@ -59,6 +61,7 @@ function options(rule: Rule, c: Case): BuildOptions & { rules: Rule[]; images?: 
     buildPlatform: c.buildPlatform ?? 'linux/amd64',
     targetPlatforms: c.platforms ?? ['linux/amd64', 'linux/arm64'],
     target: c.target,
+    context: c.context,
   };
 }
 
@@ -66,7 +69,7 @@ export function ruleTester(rule: Rule, cases: { valid: (Case | string)[]; invali
   const valid = cases.valid.map((c) => (typeof c === 'string' ? { code: c } : c));
   const seen = new Set<string>();
   for (const c of [...valid, ...cases.invalid]) {
-    const key = JSON.stringify([c.code, c.platforms, c.buildPlatform, c.target, c.images]);
+    const key = JSON.stringify([c.code, c.platforms, c.buildPlatform, c.target, c.images, c.context]);
     if (seen.has(key)) throw new Error(`${rule.meta.id}: duplicate case:\n${c.code}`);
     seen.add(key);
   }

@@ -29,6 +29,7 @@ export function subcommand(command: CommandFacts): string | undefined {
 
 /** `go build`, `dotnet publish`, `npm run build`: the command as a reader would name it. */
 export function commandLabel(command: CommandFacts): string {
+  if (command.script !== undefined) return command.script.slice(command.script.lastIndexOf('/') + 1);
   const args = command.words.slice(1).map((w) => w.value).filter((v) => !v.startsWith('-'));
   const parts = [command.name ?? ''];
   if (args[0] !== undefined && command.kind === 'build' && command.toolchain !== 'c' && !/[/=$]/.test(args[0])) {

@@ -115,8 +115,90 @@ ruleTester(rule, {
         COPY --from=build /build/app.jar /app.jar
       `,
     },
+    {
+      name: 'a project script from the build context that the CLI did not read: opaque, nothing is guessed',
+      code: df`
+        FROM golang:1.22 AS runc
+        COPY install-runc /usr/local/bin/
+        RUN install-runc
+        FROM debian:bookworm-slim
+        COPY --from=runc /usr/local/bin/runc /usr/local/bin/runc
+      `,
+    },
+    {
+      name: 'a project script from the build context that only installs packages: no build work',
+      code: df`
+        FROM golang:1.22 AS runc
+        COPY install-runc /usr/local/bin/
+        RUN install-runc
+        FROM debian:bookworm-slim
+        COPY --from=runc /usr/local/bin/runc /usr/local/bin/runc
+      `,
+      context: { scripts: { 'install-runc': '#!/bin/sh\nset -e\napt-get update\napt-get install -y runc\ncp /usr/sbin/runc /usr/local/bin/runc\n' } },
+    },
+    {
+      name: 'a project script copied after the RUN that would run it is not there yet',
+      code: df`
+        FROM golang:1.22 AS build
+        WORKDIR /src
+        RUN sh hack/build.sh || true
+        COPY . .
+        FROM scratch
+        COPY --from=build /out/app /app
+      `,
+      context: { scripts: { 'hack/build.sh': 'go build -o /out/app ./cmd/app\n' } },
+    },
+    {
+      name: 'a project script that compiles, run in a $BUILDPLATFORM stage: nothing is emulated',
+      code: df`
+        FROM --platform=$BUILDPLATFORM golang:1.22 AS build
+        WORKDIR /src
+        COPY . .
+        RUN ./hack/build.sh
+        FROM scratch
+        COPY --from=build /out/app /app
+      `,
+      context: { scripts: { 'hack/build.sh': 'go build -o /out/app ./cmd/app\n' } },
+    },
   ],
   invalid: [
+    {
+      name: 'a project script from the build context that runs make (cause 8): the build it hides is emulated; the cross-toolchain advice is display-only, as for RUN make',
+      code: df`
+        FROM golang:1.22 AS runc
+        COPY install-runc /usr/local/bin/
+        RUN install-runc
+        FROM debian:bookworm-slim
+        COPY --from=runc /usr/local/bin/runc /usr/local/bin/runc
+      `,
+      context: { scripts: { 'install-runc': '#!/bin/sh\nset -e\ngit clone https://github.com/opencontainers/runc /go/src/runc\ncd /go/src/runc\nmake static\nmake install\n' } },
+      errors: [{ messageId: 'crossToolchain', line: 1, column: 6, message: 'Stage "runc" runs "install-runc" emulated on linux/arm64', fix: 'display-only' }],
+    },
+    {
+      name: 'a Go build inside a project script copied with the whole context: display-only, xlint cannot tell how the script is told the target',
+      code: df`
+        FROM golang:1.22 AS build
+        WORKDIR /src
+        COPY . .
+        RUN sh hack/build.sh
+        FROM scratch
+        COPY --from=build /out/app /app
+      `,
+      context: { scripts: { 'hack/build.sh': '#!/bin/sh\nCGO_ENABLED=0 go build -o /out/app ./cmd/app\n' } },
+      errors: [{ messageId: 'crossCompile', line: 1, column: 6, message: 'Stage "build" runs "build.sh" emulated on linux/arm64; Go cross-compiles', fix: 'display-only' }],
+    },
+    {
+      name: 'a script matched by a COPY glob into a directory on PATH',
+      code: df`
+        FROM rust:1.80 AS build
+        COPY scripts/*.sh /usr/local/bin/
+        RUN release.sh
+        FROM debian:bookworm-slim
+        COPY --from=build /usr/local/bin/app /usr/local/bin/app
+      `,
+      context: { scripts: { 'scripts/release.sh': 'cargo build --release\ninstall target/release/app /usr/local/bin/app\n' } },
+      errors: [{ messageId: 'crossToolchain', line: 1, column: 6, message: 'Stage "build" runs "release.sh" emulated on linux/arm64', fix: 'display-only' }],
+    },
     {
       name: 'CGO_ENABLED=0 set once before several go builds of a RUN (read once per RUN): safe',
       code: 'FROM golang:1.22 AS build\nRUN CGO_ENABLED=0; go build -o /out/a ./a; go build -o /out/b ./b\nFROM scratch\nCOPY --from=build /out/ /\n',
