@@ -39,7 +39,8 @@ function readContext(dir: string): BuildContext {
       // Unreadable, too large or not a regular file: not a fact we know.
     }
   }
-  return projects.length > 0 ? { dotnetProjects: projects } : {};
+  // Empty when none are found: read and none there, which a cached finding must check again.
+  return { dotnetProjects: projects };
 }
 
 /** Project files up to three directories down (`src/App/App.csproj`), skipping hidden, build-output and dependency folders. */

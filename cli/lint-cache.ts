@@ -4,8 +4,7 @@
  *
  * An entry is valid only for the exact input of the analysis: the file's text, the engine options
  * that reach the rules (severities, rule options, build and target platforms, the target, build
- * args), the build-context facts read for it (the scripts its RUN steps execute by their digests,
- * read again to check an entry), the --report-unused-ignores switch, and the tool
+ * args), the build-context facts read for it, the --report-unused-ignores switch, and the tool
  * itself (its version and the hash of the running bundle, so a rebuilt tool starts afresh). Runs
  * that ask registries (--check-images) bypass the cache: their answers change without the file.
  * Only lints are cached; --fix and --diff always analyse.
@@ -13,9 +12,12 @@
  * A file is known unchanged without reading it by its stamp (size, inode, modification and change
  * times, as git's index does), when its options match too. A stamp is recorded only when
  * the file was last changed more than RACY_MS before it was read: a change in the same clock tick as
- * the read (coarse file systems tick in seconds) could otherwise leave the stamp as it was. Files
- * whose findings also depend on their build context (.NET projects) get no stamp, and formats that
- * print the file's text read it anyway.
+ * the read (coarse file systems tick in seconds) could otherwise leave the stamp as it was. Formats
+ * that print the file's text read it anyway.
+ *
+ * A stamp vouches for the Dockerfile only. What its findings read from the build context is checked
+ * on its own: the .NET project facts are read again (once per directory) and compared, and the
+ * scripts its RUN steps execute are read again and compared by digest.
  *
  * The cache is one JSON file, read bounded and written whole or not at all (output-file.ts). A
  * damaged or foreign file is ignored and replaced.
@@ -24,6 +26,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { LintOptions } from '../core/lint';
+import type { BuildContext } from '../core/model';
 import type { Diagnostic } from '../core/rule';
 import { readContextScripts } from './context';
 import { readRegularFile } from './inputs';
@@ -45,6 +48,8 @@ interface CacheEntry {
   /** The file as it was when it was read (stampOf); absent when it cannot vouch for the text. */
   stamp?: string;
   diagnostics: Diagnostic[];
+  /** The build-context facts the analysis was given (contextOf), when it read them. */
+  context?: string;
   /** The build-context scripts the analysis read: a digest of each one's text, or null for none there. */
   scripts?: Record<string, string | null>;
 }
@@ -97,41 +102,42 @@ export class LintCache {
    * Before the file is read: its findings if its stamp and options are those recorded, so it need not
    * be read. The stamp taken now is kept for `get` and `set`, which run after the read.
    */
-  lookupUnread(file: string, engine: Engine): Diagnostic[] | undefined {
+  lookupUnread(file: string, engine: Engine, readContext: () => BuildContext): Diagnostic[] | undefined {
     const path = resolve(file);
     const stamp = stampOf(path);
     if (!stamp) return undefined;
     this.stampsRead.set(path, stamp);
     const entry = this.entries[path];
-    return entry?.stamp === stamp && this.optionSets[entry.options] === this.optionsOf(engine) && Array.isArray(entry.diagnostics) ? entry.diagnostics : undefined;
+    if (entry?.stamp !== stamp || this.optionSets[entry.options] !== this.optionsOf(engine) || !Array.isArray(entry.diagnostics)) return undefined;
+    if (entry.context !== undefined && contextOf(readContext()) !== entry.context) return undefined;
+    return !entry.scripts || scriptsUnchanged(file, entry.scripts) ? entry.diagnostics : undefined;
   }
 
-  /** The findings recorded for this text and options; the entry gains the stamp taken before the read. */
+  /** The findings recorded for this text, options and build context; the entry gains the stamp taken before the read. */
   get(file: string, text: string, engine: Engine): Diagnostic[] | undefined {
     const path = resolve(file);
     const entry = this.entries[path];
     const options = this.optionsOf(engine);
     if (!entry || entry.key !== keyOf(options, text) || !Array.isArray(entry.diagnostics)) return undefined;
-    if (entry.scripts && !scriptsUnchanged(file, entry.scripts)) return undefined;
-    this.record(path, options, entry.key, entry.diagnostics, engine, entry.scripts);
+    if (entry.context !== contextOf(engine.context) || (entry.scripts && !scriptsUnchanged(file, entry.scripts))) return undefined;
+    this.record(path, options, entry.key, entry.diagnostics, entry.context, entry.scripts);
     return entry.diagnostics;
   }
 
   set(file: string, text: string, engine: Engine, diagnostics: Diagnostic[]): void {
     const options = this.optionsOf(engine);
     const scripts = engine.context?.scripts;
-    this.record(resolve(file), options, keyOf(options, text), diagnostics, engine, scripts && digests(scripts));
+    this.record(resolve(file), options, keyOf(options, text), diagnostics, contextOf(engine.context), scripts && digests(scripts));
   }
 
-  /** Stores the entry, stamped unless the stamp cannot vouch for everything the findings read. */
-  private record(path: string, options: string, key: string, diagnostics: Diagnostic[], engine: Engine, scripts: CacheEntry['scripts']): void {
-    // The file's stamp does not vouch for its build context.
-    const stamp = engine.context || scripts ? undefined : this.stampsRead.get(path);
+  /** Stores the entry, with the stamp taken before the read (it vouches for the text; the context is checked on its own). */
+  private record(path: string, options: string, key: string, diagnostics: Diagnostic[], context: string | undefined, scripts: CacheEntry['scripts']): void {
+    const stamp = this.stampsRead.get(path);
     let index = this.optionIndex.get(options);
     if (index === undefined) this.optionIndex.set(options, (index = this.optionSets.push(options) - 1));
     const old = this.entries[path];
-    if (old && old.key === key && old.options === index && old.stamp === stamp && old.diagnostics === diagnostics && old.scripts === scripts) return;
-    this.entries[path] = { key, options: index, diagnostics, ...(stamp ? { stamp } : {}), ...(scripts ? { scripts } : {}) };
+    if (old && old.key === key && old.options === index && old.stamp === stamp && old.diagnostics === diagnostics && old.context === context && old.scripts === scripts) return;
+    this.entries[path] = { key, options: index, diagnostics, ...(stamp ? { stamp } : {}), ...(context !== undefined ? { context } : {}), ...(scripts ? { scripts } : {}) };
     this.changed = true;
   }
 
@@ -149,8 +155,6 @@ export class LintCache {
         engine.targetPlatforms,
         engine.target ?? null,
         engine.buildArgs ?? {},
-        // The scripts are checked by their digests (CacheEntry.scripts): the first analysis does not have them yet.
-        { ...engine.context, scripts: undefined },
         this.reportUnusedIgnores,
       ];
       options = JSON.stringify(inputs);
@@ -188,6 +192,14 @@ export class LintCache {
 type Engine = Omit<LintOptions, 'rules'>;
 
 /** The key of one analysis: the options and the text. */
+/**
+ * The .NET project facts, when the analysis read them. Not the scripts: they are checked by their
+ * digests, since the first analysis of a file does not have them yet.
+ */
+function contextOf(context: BuildContext | undefined): string | undefined {
+  return context?.dotnetProjects ? JSON.stringify(context.dotnetProjects) : undefined;
+}
+
 function digests(scripts: Record<string, string | null>): Record<string, string | null> {
   const out: Record<string, string | null> = {};
   for (const [path, text] of Object.entries(scripts)) out[path] = text === null ? null : createHash('sha256').update(text).digest('base64url');

@@ -166,7 +166,7 @@ export async function runLint(patterns: string[], given: LintCommandOptions): Pr
             continue;
           }
           const given = withImages(file, engineOf(loaded));
-          const unchanged = cache && !given.images ? cache.lookupUnread(file, given) : undefined;
+          const unchanged = cache && !given.images ? cache.lookupUnread(file, given, () => readBuildContext(file)) : undefined;
           if (unchanged && !readsSource) {
             window.push({ file, text: '', report: cachedReport(file, unchanged, '', options) });
             continue;

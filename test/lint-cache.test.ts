@@ -69,6 +69,36 @@ describe('--cache', () => {
     expect(messages(xlint('--cache', 'runc'))).toEqual([DOCTORED]);
   });
 
+  it('a stamp vouches for the Dockerfile only: its .NET project files and the scripts its RUN steps execute are checked again', async () => {
+    const dotnet = join(work, 'dotnet');
+    const runc = join(work, 'runc');
+    mkdirSync(dotnet);
+    mkdirSync(runc);
+    writeFileSync(join(dotnet, 'Dockerfile'), 'FROM mcr.microsoft.com/dotnet/sdk:8.0 AS build\nWORKDIR /src\nCOPY . .\nRUN dotnet publish -c Release -o /app\nFROM mcr.microsoft.com/dotnet/runtime-deps:8.0\nCOPY --from=build /app /app\n');
+    writeFileSync(join(runc, 'Dockerfile'), 'FROM golang AS runc\nCOPY install-runc /\nRUN /install-runc\nFROM alpine\nCOPY --from=runc /runc /runc\n');
+    writeFileSync(join(runc, 'install-runc'), 'echo nothing to build\n');
+    const concise = (dir: string) => spawnSync(process.execPath, [CLI, '--cache', '--format', 'concise', dir], { cwd: work, encoding: 'utf8' }).stdout;
+    expect(concise('dotnet')).toContain('runs "dotnet publish" emulated');
+    expect(concise('runc')).toBe('');
+    await new Promise((resolve) => setTimeout(resolve, 2100));
+    concise('dotnet');
+    concise('runc');
+    // Only the stamps can answer now.
+    const path = join(work, '.xlint_cache', 'findings.json');
+    const cache = JSON.parse(readFileSync(path, 'utf8'));
+    for (const entry of Object.values(cache.entries) as { key: string; stamp?: string; diagnostics: { message: string }[] }[]) {
+      expect(entry.stamp).toMatch(/^\d+:/);
+      entry.key = 'spoiled';
+      for (const d of entry.diagnostics) d.message = DOCTORED;
+    }
+    writeFileSync(path, JSON.stringify(cache));
+    expect(concise('dotnet')).toContain(DOCTORED);
+    writeFileSync(join(dotnet, 'app.csproj'), '<Project><PropertyGroup><PublishAot>true</PublishAot></PropertyGroup></Project>');
+    expect(concise('dotnet')).toContain('runs "dotnet publish" emulated');
+    writeFileSync(join(runc, 'install-runc'), 'make static\n');
+    expect(concise('runc')).toContain('runs "install-runc" emulated');
+  });
+
   it.each([
     ['other target platforms', ['--platform', 'linux/amd64,linux/riscv64']],
     ['another build platform', ['--build-platform', 'linux/arm64']],
