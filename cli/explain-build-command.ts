@@ -41,7 +41,7 @@ function readModel(file: string, options: Omit<ExplainBuildOptions, 'format'>): 
   try {
     const text = readDockerfile(file);
     const build = { buildPlatform: options.buildPlatform, targetPlatforms: options.platform, target: options.target };
-    const model = buildModel(text, build);
+    const model = buildModel(text, { ...build, context: { scripts: {} } });
     // As the lint does: the model again with the build-context scripts its RUN steps execute.
     return model.contextScripts.length > 0 ? buildModel(text, { ...build, context: { scripts: readContextScripts(file, model.contextScripts) } }) : model;
   } catch (error) {

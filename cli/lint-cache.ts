@@ -126,8 +126,8 @@ export class LintCache {
 
   set(file: string, text: string, engine: Engine, diagnostics: Diagnostic[]): void {
     const options = this.optionsOf(engine);
-    const scripts = engine.context?.scripts;
-    this.record(resolve(file), options, keyOf(options, text), diagnostics, contextOf(engine.context), scripts && digests(scripts));
+    const scripts = engine.context?.scripts ?? {};
+    this.record(resolve(file), options, keyOf(options, text), diagnostics, contextOf(engine.context), Object.keys(scripts).length > 0 ? digests(scripts) : undefined);
   }
 
   /** Stores the entry, with the stamp taken before the read (it vouches for the text; the context is checked on its own). */

@@ -220,7 +220,9 @@ function registryExit(code: number, registryFailed: boolean): number {
  * tree walks no extra folders), and the cached findings when --cache has them.
  */
 function prepare(file: string, text: string, given: LintOptions, options: LintCommandOptions, cache: LintCache | null): { report?: FileReport; request?: AnalysisRequest } {
-  const { rules: _rules, ...engine } = /\bdotnet\b/i.test(text) ? { ...given, context: readBuildContext(file) } : given;
+  // No scripts yet: the analysis names the ones it wants (Analysis.contextWanted), read after it.
+  const context = /\bdotnet\b/i.test(text) ? { ...readBuildContext(file), scripts: {} } : { scripts: {} };
+  const { rules: _rules, ...engine } = { ...given, context };
   const request: AnalysisRequest = {
     file,
     text,

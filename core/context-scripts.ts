@@ -18,6 +18,8 @@ import { readShell } from './shell';
  * something a context copy may have put there.
  */
 export function readContextScripts(model: Model): void {
+  const given = model.context.scripts;
+  if (given === undefined) return;
   const stages = model.stages.filter((s) => s.reachable && !s.windows && s.emulatedOn.length > 0);
   if (stages.length === 0) return;
   const copies = rawContextCopies(model);
@@ -27,7 +29,6 @@ export function readContextScripts(model: Model): void {
   };
   if (!stages.some((s) => s.runs.some((r) => r.commands.some(candidate)))) return;
   const flows = flowOf(model);
-  const given = model.context.scripts ?? {};
   const wanted = new Set<string>();
   let classified = false;
   for (const stage of stages) {

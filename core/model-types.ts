@@ -24,7 +24,8 @@ export interface BuildContext {
   dotnetProjects?: { path: string; publishAot: boolean }[];
   /**
    * Files of the context that RUN executes (Model.contextScripts), by context-relative path: their
-   * text, or null when there is no such small, readable file.
+   * text, or null when there is no such small, readable file. Absent when the adapter reads no
+   * context files (the editor): the model then names none, and spends nothing looking for them.
    */
   scripts?: Record<string, string | null>;
 }

@@ -174,15 +174,19 @@ describe('scripts from the build context (core/context-scripts.ts)', () => {
       COPY --from=a /usr/local/bin/runc /runc
       COPY --from=b /src/out /out
       COPY --from=c /opt/tools/out /tools
-    `);
+    `, { context: { scripts: {} } });
     expect(m.contextScripts).toEqual(expect.arrayContaining(['install-runc', 'hack/build.sh', 'scripts/test.sh', 'tools/gen.sh']));
     expect(m.contextScripts).not.toContain('tools/gen.py');
   });
 
-  it('asks for nothing when no RUN can execute a context file (the common case costs no flow model)', () => {
-    const m = model('FROM golang\nCOPY . .\nRUN go build -o /x . && echo done\nFROM alpine\nCOPY --from=0 /x /x\n');
-    expect(m.contextScripts).toEqual([]);
-    expect(m.derived).toBeUndefined();
+  it('asks for nothing when no RUN can execute a context file, or when the adapter reads no context files (the editor): neither costs a flow model', () => {
+    const none = model('FROM golang\nCOPY . .\nRUN go build -o /x . && echo done\nFROM alpine\nCOPY --from=0 /x /x\n', { context: { scripts: {} } });
+    expect(none.contextScripts).toEqual([]);
+    expect(none.derived).toBeUndefined();
+    const editor = model('FROM golang\nCOPY . .\nRUN ./build.sh\nFROM alpine\nCOPY --from=0 /x /x\n');
+    expect(editor.contextScripts).toEqual([]);
+    expect(editor.derived).toBeUndefined();
+    expect(model('FROM golang\nCOPY . .\nRUN ./build.sh\nFROM alpine\nCOPY --from=0 /x /x\n', { context: { scripts: {} } }).contextScripts).toEqual(['build.sh']);
   });
 
   it('a given script that compiles makes the command that runs it a build, named by the script, and its outputs unknown', () => {
