@@ -7,7 +7,7 @@
  * A script that is not given, or that only calls other scripts, is opaque: nothing is guessed.
  */
 import { classifyCommand } from './classify';
-import { absolute, BASE_COMMANDS, copyDestination, copySources, flowOf, type ContextCopy, type Execution, type StageFlow } from './flow';
+import { absolute, BASE_COMMANDS, copyArguments, flowOf, shellScript, type ContextCopy, type Execution, type StageFlow } from './flow';
 import type { CommandFacts, Model } from './model-types';
 import { readShell } from './shell';
 
@@ -64,9 +64,8 @@ function rawContextCopies(model: Model): RawCopy[] {
     for (const instruction of stage.instructions) {
       const keyword = instruction.getKeyword();
       if ((keyword !== 'COPY' && keyword !== 'ADD') || model.argumentsOf.get(instruction)!.flags.some((f) => f.name === 'from')) continue;
-      const args = copySources(instruction);
-      const all = [...args, copyDestination(instruction) ?? ''];
-      if (args.length > 0) out.push({ sources: args, dest: all[all.length - 1] });
+      const values = copyArguments(instruction);
+      if (values.length >= 2) out.push({ sources: values.slice(0, -1), dest: values[values.length - 1] });
     }
   }
   return out;
@@ -80,9 +79,7 @@ function rawContextCopies(model: Model): RawCopy[] {
 function executedWord(command: CommandFacts): string | undefined {
   if (command.kind !== 'other' || command.name === null || command.words.length === 0) return undefined;
   const first = command.words[0].value;
-  if (/^(sh|bash|ash|dash)$/.test(command.name)) {
-    return command.words.some((w) => /^-\w*c\w*$/.test(w.value)) ? undefined : command.words.slice(1).find((w) => !w.value.startsWith('-'))?.value;
-  }
+  if (/^(sh|bash|ash|dash)$/.test(command.name)) return shellScript(command);
   if (first.includes('/')) return /^\/(usr\/)?s?bin\//.test(first) ? undefined : first;
   return BASE_COMMANDS.has(command.name) ? undefined : first;
 }
@@ -93,8 +90,7 @@ function mayLand(copy: RawCopy, word: string): boolean {
   for (const source of copy.sources) {
     const sourceName = source.replace(/\/+$/, '').slice(source.replace(/\/+$/, '').lastIndexOf('/') + 1);
     if (sourceName === name || (/[*?[]/.test(sourceName) && globMatches(sourceName, name))) return true;
-    const directory = sourceName === '' || sourceName === '.' || !/.\.\w+$/.test(sourceName);
-    if (!directory) continue;
+    if (namesFile(sourceName)) continue;
     // A name on PATH from a copied `bin` directory; a path inside the copy's destination (relative ones may be).
     if (!word.includes('/') ? /\/bin\/?$/.test(copy.dest) : !word.startsWith('/') || !copy.dest.startsWith('/') || word.startsWith(copy.dest.replace(/\/+$/, '') + '/')) return true;
   }
@@ -145,9 +141,14 @@ function sourcesLanding(copy: ContextCopy, target: string): string[] {
     // A file source.
     if (source !== '' && target === (intoDirectory ? `${dest}/${name}` : dest)) out.push(relative(source));
     // A directory source (`.`, `hack`; not `go.mod`): its contents go into the destination.
-    if (target.startsWith(dest + '/') && !/.\.\w+$/.test(name)) out.push(relative(`${source}/${target.slice(dest.length + 1)}`));
+    if (target.startsWith(dest + '/') && !namesFile(name)) out.push(relative(`${source}/${target.slice(dest.length + 1)}`));
   }
   return out;
+}
+
+/** A source name with an extension (`go.mod`, `build.sh`) is taken for a file: a directory's contents are not looked for under it. */
+function namesFile(name: string): boolean {
+  return /.\.\w+$/.test(name);
 }
 
 function relative(path: string): string {

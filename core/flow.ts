@@ -113,9 +113,9 @@ function stageFlow(model: Model, stage: Stage, parent: StageFlow | undefined): S
     }
     flow.workdirAt.set(instruction, workdir);
     if ((keyword === 'COPY' || keyword === 'ADD') && !model.argumentsOf.get(instruction)!.flags.some((f) => f.name === 'from')) {
-      const dest = copyDestination(instruction);
-      const sources = copySources(instruction).filter((s) => !s.startsWith('<<') && !/^[\w+.-]+:\/\/|^git@/.test(s));
-      if (dest !== null && sources.length > 0) flow.contextCopies.push({ instruction, sources, dest: resolve(dest, workdir) });
+      const values = copyArguments(instruction);
+      const sources = values.slice(0, -1).filter((s) => !s.startsWith('<<') && !/^[\w+.-]+:\/\/|^git@/.test(s));
+      if (sources.length > 0) flow.contextCopies.push({ instruction, sources, dest: resolve(values[values.length - 1], workdir) });
     }
     for (const edge of edgesAt.get(instruction) ?? []) {
       const dest = edge.kind === 'mount' ? mountTarget(edge, model) : copyDestination(instruction);
@@ -146,11 +146,8 @@ function readRunFlow(flow: StageFlow, run: RunStep, workdir: string, resolve: (t
     }
     const word = command.words[0].value;
     flow.executions.push({ run, command, name: command.name, path: word.includes('/') ? resolve(word, cwd) : null });
-    // `sh ./build.sh`, `bash -e hack/build.sh`: the script is run too (not `sh -c '...'`, whose commands are read as commands).
-    const script = /^(sh|bash|ash|dash)$/.test(command.name) ? command.words.slice(1).find((w) => !w.value.startsWith('-'))?.value : undefined;
-    if (script && !command.words.some((w) => /^-\w*c\w*$/.test(w.value))) {
-      flow.executions.push({ run, command, name: basename(script), path: resolve(script, cwd) });
-    }
+    const script = shellScript(command);
+    if (script !== undefined) flow.executions.push({ run, command, name: basename(script), path: resolve(script, cwd) });
     const assigned = (name: string) => command.assignments.find((a) => a.name === name)?.value ?? value(name);
     for (const path of writes(command, cwd, assigned)) {
       flow.products.push({ path: resolve(path.path, cwd), run, command, explicit: path.explicit });
@@ -288,8 +285,14 @@ function archiveProducts(flow: StageFlow, run: RunStep, command: CommandFacts, c
   if (made) flow.products.push({ path: resolve(archive, cwd), run, command: made.command, explicit: true, via: command });
 }
 
+/** The script a shell runs (`sh ./build.sh`, `bash -e hack/build.sh`); none for `sh -c '...'`, whose commands are read as commands. */
+export function shellScript(command: CommandFacts): string | undefined {
+  if (!/^(sh|bash|ash|dash)$/.test(command.name ?? '') || command.words.some((w) => /^-\w*c\w*$/.test(w.value))) return undefined;
+  return command.words.slice(1).find((w) => !w.value.startsWith('-'))?.value;
+}
+
 /** COPY/ADD sources and destination: the arguments (exec or shell form). */
-function copyArguments(instruction: Instruction): string[] {
+export function copyArguments(instruction: Instruction): string[] {
   const json = (instruction as { getJSONStrings?: () => { getJSONValue(): string }[] }).getJSONStrings?.() ?? [];
   return json.length > 0 ? json.map((s) => s.getJSONValue()) : instruction.getArguments().map((a) => a.getValue());
 }
@@ -300,7 +303,7 @@ export function copySources(instruction: Instruction): string[] {
 }
 
 /** COPY/ADD destination: the last argument. */
-export function copyDestination(instruction: Instruction): string | null {
+function copyDestination(instruction: Instruction): string | null {
   const values = copyArguments(instruction);
   return values.length >= 2 ? values[values.length - 1] : null;
 }

@@ -1,6 +1,15 @@
 import rule from '../../rules/emulated-build-stage';
 import { df, ruleTester } from '../rule-tester';
 
+/** A stage that runs a project script copied from the build context (issue #10, cause 8). */
+const RUNC_FROM_SCRIPT = df`
+  FROM golang:1.22 AS runc
+  COPY install-runc /usr/local/bin/
+  RUN install-runc
+  FROM debian:bookworm-slim
+  COPY --from=runc /usr/local/bin/runc /usr/local/bin/runc
+`;
+
 ruleTester(rule, {
   valid: [
     {
@@ -117,23 +126,11 @@ ruleTester(rule, {
     },
     {
       name: 'a project script from the build context that the CLI did not read: opaque, nothing is guessed',
-      code: df`
-        FROM golang:1.22 AS runc
-        COPY install-runc /usr/local/bin/
-        RUN install-runc
-        FROM debian:bookworm-slim
-        COPY --from=runc /usr/local/bin/runc /usr/local/bin/runc
-      `,
+      code: RUNC_FROM_SCRIPT,
     },
     {
       name: 'a project script from the build context that only installs packages: no build work',
-      code: df`
-        FROM golang:1.22 AS runc
-        COPY install-runc /usr/local/bin/
-        RUN install-runc
-        FROM debian:bookworm-slim
-        COPY --from=runc /usr/local/bin/runc /usr/local/bin/runc
-      `,
+      code: RUNC_FROM_SCRIPT,
       context: { scripts: { 'install-runc': '#!/bin/sh\nset -e\napt-get update\napt-get install -y runc\ncp /usr/sbin/runc /usr/local/bin/runc\n' } },
     },
     {
@@ -164,13 +161,7 @@ ruleTester(rule, {
   invalid: [
     {
       name: 'a project script from the build context that runs make (cause 8): the build it hides is emulated; the cross-toolchain advice is display-only, as for RUN make',
-      code: df`
-        FROM golang:1.22 AS runc
-        COPY install-runc /usr/local/bin/
-        RUN install-runc
-        FROM debian:bookworm-slim
-        COPY --from=runc /usr/local/bin/runc /usr/local/bin/runc
-      `,
+      code: RUNC_FROM_SCRIPT,
       context: { scripts: { 'install-runc': '#!/bin/sh\nset -e\ngit clone https://github.com/opencontainers/runc /go/src/runc\ncd /go/src/runc\nmake static\nmake install\n' } },
       errors: [{ messageId: 'crossToolchain', line: 1, column: 6, message: 'Stage "runc" runs "install-runc" emulated on linux/arm64', fix: 'display-only' }],
     },
