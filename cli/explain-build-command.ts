@@ -4,7 +4,7 @@ import { formatGraph, type GraphFormat } from '../core/graph';
 import { graphSvg } from '../core/graph-svg';
 import { buildModel, type Model } from '../core/model';
 import { formatExplainText } from '../core/explain-text';
-import { readContextScripts } from './context';
+import { readContextScripts } from '../host/context';
 import { EXIT } from './exit-codes';
 import { readDockerfile } from './inputs';
 

@@ -28,7 +28,7 @@ import { dirname, join, resolve } from 'node:path';
 import type { LintOptions } from '../core/lint';
 import type { BuildContext } from '../core/model';
 import type { Diagnostic } from '../core/rule';
-import { readContextScripts } from './context';
+import { readContextScripts } from '../host/context';
 import { readRegularFile } from './inputs';
 import { writeFileAtomically } from './output-file';
 

@@ -5,7 +5,7 @@ import type { ImageIndex } from '../core/images';
 import type { Diagnostic, Severity } from '../core/rule';
 import { DEFAULT_PLATFORMS } from '../config/platforms';
 import { rules } from '../rules/index';
-import { readBuildContext, readContextScripts } from './context';
+import { readBuildContext, readContextScripts } from '../host/context';
 import { useColor } from './color';
 import { findConfig, ignoringPattern, isIgnored, loadConfig, ruleSettings, type LoadedConfig } from './config';
 import { EXIT } from './exit-codes';

@@ -13,7 +13,7 @@
 import type { ImageAnswer } from '../core/images';
 import { pulledRefs } from '../core/images';
 import { lintModel } from '../core/lint';
-import { buildModel } from '../core/model';
+import { buildModel, type BuildContext } from '../core/model';
 import { dockerCredentials } from '../builder/docker-config';
 import { canonicalRef, checkImages, defaultImageCacheDir, ImageCache } from '../builder/image-facts';
 import { parseImageRef } from '../builder/oci';
@@ -30,13 +30,14 @@ export const RETRY_FAILED_MS = 10 * 60 * 1000;
  * Lints with the answers the image cache holds for the images the build pulls (read only, no
  * network). `wanted`: the references with no answer, or a tag's answer past its time.
  */
-export function analyzeWithImages(text: string, settings: EffectiveSettings): { analysis: Analysis; wanted: string[] } {
+export function analyzeWithImages(text: string, settings: EffectiveSettings, context?: BuildContext): { analysis: Analysis; wanted: string[] } {
   const options = {
     rules: allRules,
     buildPlatform: settings.buildPlatform,
     targetPlatforms: settings.targetPlatforms,
     severities: settings.severities,
     ruleOptions: settings.ruleOptions,
+    context,
   };
   const model = buildModel(text, options);
   const images = new Map<string, ImageAnswer>();
@@ -54,7 +55,7 @@ export function analyzeWithImages(text: string, settings: EffectiveSettings): { 
       if (!any || !cache.get(key, settings.tagTtlMs ?? DAY_MS, now)) wanted.push(ref);
     }
   }
-  return { analysis: { text, settings, result: lintModel(model, { ...options, images }), rules: allRules }, wanted };
+  return { analysis: { text, settings, result: lintModel(model, { ...options, images }), rules: allRules, context }, wanted };
 }
 
 export interface ImageFetcherIO {

@@ -13,6 +13,7 @@ import type {
 import { lineStartsOf, lineText, offsetAt, positionAt, positionInLines } from '../core/document';
 import { fixText } from '../core/fix';
 import { INVALID_DOCKERFILE, lint, type LintResult } from '../core/lint';
+import type { BuildContext } from '../core/model';
 import type { Diagnostic, Edit, Fix, Rule } from '../core/rule';
 import { rules as allRules } from '../rules/index';
 import { ruleDocUrl } from '../rules/docs';
@@ -34,17 +35,20 @@ export interface Analysis {
   settings: EffectiveSettings;
   result: LintResult;
   rules: readonly Rule[];
+  /** What the worker read from the document's build context, as the CLI reads it (fix-all lints with it too). */
+  context?: BuildContext;
 }
 
-export function analyze(text: string, settings: EffectiveSettings, rules: readonly Rule[] = allRules): Analysis {
+export function analyze(text: string, settings: EffectiveSettings, rules: readonly Rule[] = allRules, context?: BuildContext): Analysis {
   const result = lint(text, {
     rules,
     buildPlatform: settings.buildPlatform,
     targetPlatforms: settings.targetPlatforms,
     severities: settings.severities,
     ruleOptions: settings.ruleOptions,
+    context,
   });
-  return { text, settings, result, rules };
+  return { text, settings, result, rules, context };
 }
 
 const SEVERITY = { error: 1, warning: 2, info: 3 } as const;
@@ -304,6 +308,7 @@ export function fixAllEdits(analysis: Analysis): TextEdit[] {
     targetPlatforms: analysis.settings.targetPlatforms,
     severities: analysis.settings.severities,
     ruleOptions: analysis.settings.ruleOptions,
+    context: analysis.context,
     unsafe: analysis.settings.unsafeFixes,
   });
   if (!fixed.changed || fixed.output === analysis.text) return [];

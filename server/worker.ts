@@ -2,15 +2,19 @@
  * The analysis side of the language server: lint a text, compute its fix-all edits or explain its
  * build. Runs in a worker thread (see pool.ts), so an analysis that takes too long can be stopped
  * without stopping the server; `runJob` is also what the server calls when it has no worker.
- * Every answer is plain data: nothing here holds a connection, a document or a timer.
+ * Every answer is plain data: nothing here holds a connection, a document or a timer. What it reads
+ * besides the text is the build context of a document saved on disk (dotnetContext).
  */
+import { fileURLToPath } from 'node:url';
 import { parentPort } from 'node:worker_threads';
 import type { TextEdit } from 'vscode-languageserver';
 import { formatExplainText } from '../core/explain-text';
 import { explainBuild } from '../core/explain';
 import { formatGraph } from '../core/graph';
 import { graphSvg } from '../core/graph-svg';
+import type { BuildContext } from '../core/model';
 import { DEFAULT_PLATFORMS } from '../config/platforms';
+import { readBuildContext } from '../host/context';
 import { collectGarbage } from './memory';
 import { analyze, fixAllEdits, prepare, type Analysis, type Prepared } from './service';
 import { analyzeWithImages } from './images';
@@ -67,10 +71,29 @@ export type WorkerMessage =
  * (bench/lsp.mjs). Fix-all lints the text several times anyway; explain-build is asked rarely.
  */
 function analysisOf(request: JobRequest): { analysis: Analysis; wantedImages?: string[] } {
+  const context = dotnetContext(request);
   // xlint.checkImages: the image cache's answers (read only; the server fetches what is wanted).
-  if (!request.settings.checkImages) return { analysis: analyze(request.text, request.settings) };
-  const { analysis, wanted } = analyzeWithImages(request.text, request.settings);
+  if (!request.settings.checkImages) return { analysis: analyze(request.text, request.settings, undefined, context) };
+  const { analysis, wanted } = analyzeWithImages(request.text, request.settings, context);
   return { analysis, wantedImages: wanted };
+}
+
+/** How long the .NET project facts of a folder are trusted before its files are looked at again. */
+const CONTEXT_MAX_AGE_MS = 5000;
+
+/**
+ * The .NET project facts beside a Dockerfile saved on disk, read as the CLI reads them: a project
+ * that publishes NativeAOT makes the cross-compile fix display-only, so fix-all must know it too.
+ * (The scripts a RUN executes are the CLI's alone: reading them on every edit costs more than the
+ * display-only advice they give is worth here.)
+ */
+function dotnetContext(request: JobRequest): BuildContext | undefined {
+  if (!request.uri.startsWith('file:') || !/\bdotnet\b/i.test(request.text)) return undefined;
+  try {
+    return readBuildContext(fileURLToPath(request.uri), CONTEXT_MAX_AGE_MS);
+  } catch {
+    return undefined; // not a path this machine has
+  }
 }
 
 export function runJob<K extends JobKind>(request: JobRequest & { kind: K }): JobValues[K];

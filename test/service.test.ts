@@ -2,6 +2,10 @@
  * The language service without an editor (rcjsuen's layering): text and settings in, LSP data
  * out. The protocol tests (server.test.ts) cover the same paths over stdio; these pin the details.
  */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { defineRule, type FixSafety } from '../core/rule';
 import { TOOL_VERSION } from '../core/version';
@@ -9,6 +13,7 @@ import { ruleDocUrl } from '../rules/docs';
 import { analyze, codeActions, diagnostics, fixAllEdits, hover, kindRequested, minimalEdits, prepare } from '../server/service';
 import { isIgnored } from '../config/config';
 import { DEFAULT_SETTINGS, effectiveSettings, readEditorSettings } from '../server/settings';
+import { runJob } from '../server/worker';
 import { applyEdits } from './lsp/client';
 import { df } from './rule-tester';
 
@@ -230,5 +235,26 @@ describe('settings', () => {
     const editor = effectiveSettings({ ...DEFAULT_SETTINGS, platforms: ['linux/amd64'], rules: { 'hardcoded-arch': 'error' } }, config, 'x64');
     expect(editor).toMatchObject({ targetPlatforms: ['linux/amd64'], buildPlatform: 'linux/arm64', severities: { 'hardcoded-arch': 'error' } });
     expect(effectiveSettings(DEFAULT_SETTINGS, null, 'arm64')).toMatchObject({ targetPlatforms: ['linux/amd64', 'linux/arm64'], buildPlatform: 'linux/arm64' });
+  });
+});
+
+describe('the build context of a document on disk (worker.ts), as the CLI reads it', () => {
+  it('a project file that publishes NativeAOT makes the .NET cross-compile fix display-only: fix-all leaves it, as xlint --fix does', () => {
+    const DOTNET = 'FROM mcr.microsoft.com/dotnet/sdk:8.0 AS build\nWORKDIR /src\nCOPY . .\nRUN dotnet publish -c Release -o /app\nFROM mcr.microsoft.com/dotnet/runtime-deps:8.0\nCOPY --from=build /app /app\n';
+    const project = (csproj: string | null) => {
+      const dir = mkdtempSync(join(tmpdir(), 'xlint-service-'));
+      writeFileSync(join(dir, 'Dockerfile'), DOTNET);
+      if (csproj !== null) writeFileSync(join(dir, 'app.csproj'), csproj);
+      return pathToFileURL(join(dir, 'Dockerfile')).href;
+    };
+    const job = (uri: string) => ({ uri, text: DOTNET, settings });
+    const plain = project(null);
+    expect(runJob({ kind: 'analyze', ...job(plain) }).diagnostics.map((d) => (d.diagnostic.data as { fix: string }).fix)).toEqual(['safe']);
+    expect(runJob({ kind: 'fixAll', ...job(plain) })).not.toEqual([]);
+    const aot = project('<Project><PropertyGroup><PublishAot>true</PublishAot></PropertyGroup></Project>');
+    expect(runJob({ kind: 'analyze', ...job(aot) }).diagnostics.map((d) => (d.diagnostic.data as { fix: string }).fix)).toEqual(['display-only']);
+    expect(runJob({ kind: 'fixAll', ...job(aot) })).toEqual([]);
+    // A document that is not a file has no build context.
+    expect(runJob({ kind: 'fixAll', ...job('untitled:Untitled-1') })).not.toEqual([]);
   });
 });

@@ -8,7 +8,7 @@
 import { readdirSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import type { BuildContext } from '../core/model';
-import { readRegularFile } from './inputs';
+import { readRegularFile } from './read-file';
 
 const PROJECT_FILE = /\.(cs|fs|vb)proj$/i;
 const MAX_PROJECT_BYTES = 1 << 20;
@@ -20,13 +20,24 @@ const PUBLISH_AOT = /<PublishAot>\s*true\s*<\/PublishAot>/i;
 const MAX_SCRIPT_BYTES = 256 * 1024;
 const MAX_SCRIPTS = 64;
 
-const byDirectory = new Map<string, BuildContext>();
+const byDirectory = new Map<string, { context: BuildContext; readAt: number }>();
+/** Directories remembered by a long-lived process (the language server): the oldest are dropped. */
+const MAX_REMEMBERED = 256;
 
-/** The build context facts for a Dockerfile at `path` (its directory is taken as the context). */
-export function readBuildContext(path: string): BuildContext {
+/**
+ * The build context facts for a Dockerfile at `path` (its directory is taken as the context), read
+ * once per directory in a run, or again once `maxAgeMs` old (the language server outlives changes
+ * to the project files, and must not walk the folders on every keystroke).
+ */
+export function readBuildContext(path: string, maxAgeMs = Infinity): BuildContext {
   const dir = dirname(path);
-  let context = byDirectory.get(dir);
-  if (!context) byDirectory.set(dir, (context = readContext(dir)));
+  const now = Date.now();
+  const known = byDirectory.get(dir);
+  if (known && now - known.readAt <= maxAgeMs) return known.context;
+  const context = readContext(dir);
+  byDirectory.delete(dir);
+  if (byDirectory.size >= MAX_REMEMBERED) byDirectory.delete(byDirectory.keys().next().value!);
+  byDirectory.set(dir, { context, readAt: now });
   return context;
 }
 
