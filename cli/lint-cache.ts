@@ -191,7 +191,6 @@ export class LintCache {
 
 type Engine = Omit<LintOptions, 'rules'>;
 
-/** The key of one analysis: the options and the text. */
 /**
  * The .NET project facts, when the analysis read them. Not the scripts: they are checked by their
  * digests, since the first analysis of a file does not have them yet.
@@ -212,6 +211,7 @@ function scriptsUnchanged(file: string, recorded: Record<string, string | null>)
   return Object.entries(recorded).every(([path, digest]) => now[path] === digest);
 }
 
+/** The key of one analysis: the options and the text. */
 function keyOf(options: string, text: string): string {
   return createHash('sha256').update(options).update('\0').update(text).digest('base64url');
 }

@@ -89,8 +89,7 @@ export function readContextScripts(dockerfile: string, paths: readonly string[])
   for (const path of paths.slice(0, MAX_SCRIPTS)) {
     try {
       const bytes = readRegularFile(join(dir, path), MAX_SCRIPT_BYTES);
-      const text = bytes.includes(0) ? null : new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-      scripts[path] = text;
+      scripts[path] = bytes.includes(0) ? null : new TextDecoder('utf-8', { fatal: true }).decode(bytes);
     } catch {
       scripts[path] = null;
     }
