@@ -7,21 +7,23 @@
  * A script that is not given, or that only calls other scripts, is opaque: nothing is guessed.
  */
 import { classifyCommand } from './classify';
-import { absolute, BASE_COMMANDS, copyArguments, flowOf, shellScript, type ContextCopy, type Execution, type StageFlow } from './flow';
+import { BASE_COMMANDS, flowOf, shellScript, type ContextCopy, type Execution, type StageFlow } from './flow';
 import type { CommandFacts, Model } from './model-types';
 import { readShell } from './shell';
 
 /**
  * The last phase of the model: finds executed context files, and classifies the commands whose
- * scripts were given. Only in stages that run emulated somewhere, the one place where a build
- * behind a script changes a finding; the flow model is computed only when such a stage runs
- * something a context copy may have put there.
+ * scripts were given. Only in the stages where a build behind a script changes a finding: built on
+ * the target platform, emulated for some target, and not the image itself (its FROM chain runs on
+ * the target by necessity). The flow model is computed only when such a stage runs something a
+ * context copy may have put there.
  */
 export function readContextScripts(model: Model): void {
   const given = model.context.scripts;
   if (given === undefined) return;
-  const stages = model.stages.filter((s) => s.reachable && !s.windows && s.emulatedOn.length > 0);
-  if (stages.length === 0) return;
+  const stages = model.stages.filter((s) => s.reachable && !s.windows && !s.inOutputChain && s.platform.kind === 'target' && s.emulatedOn.length > 0);
+  // Cheapest first: a command that runs some file, then a COPY from the context that may have put it there.
+  if (!stages.some((s) => s.runs.some((r) => r.commands.some((c) => executedWord(c) !== undefined)))) return;
   const copies = rawContextCopies(model);
   const candidate = (command: CommandFacts) => {
     const word = executedWord(command);
@@ -57,14 +59,23 @@ interface RawCopy {
   dest: string;
 }
 
-/** Every COPY/ADD from the context, as written: enough to tell, without the flow model, that a command cannot come from one. */
+/**
+ * Every COPY/ADD from the context, its words read roughly from the text (quotes, brackets and line
+ * continuations dropped): enough to tell, without the flow model, that a command cannot come from
+ * one. A word with a variable may be anything (`*`).
+ */
 function rawContextCopies(model: Model): RawCopy[] {
   const out: RawCopy[] = [];
   for (const stage of model.stages) {
     for (const instruction of stage.instructions) {
       const keyword = instruction.getKeyword();
-      if ((keyword !== 'COPY' && keyword !== 'ADD') || model.argumentsOf.get(instruction)!.flags.some((f) => f.name === 'from')) continue;
-      const values = copyArguments(instruction);
+      const args = model.argumentsOf.get(instruction)!;
+      if ((keyword !== 'COPY' && keyword !== 'ADD') || args.flags.some((f) => f.name === 'from')) continue;
+      const values = model.source.text
+        .slice(args.bodyStart, args.end)
+        .split(/[\s,[\]"']+/)
+        .filter((w) => w !== '' && w !== model.escapeChar)
+        .map((w) => (w.includes('$') ? '*' : w));
       if (values.length >= 2) out.push({ sources: values.slice(0, -1), dest: values[values.length - 1] });
     }
   }
@@ -92,6 +103,7 @@ function mayLand(copy: RawCopy, word: string): boolean {
     if (sourceName === name || (/[*?[]/.test(sourceName) && globMatches(sourceName, name))) return true;
     if (namesFile(sourceName)) continue;
     // A name on PATH from a copied `bin` directory; a path inside the copy's destination (relative ones may be).
+    if (copy.dest === '*') return true;
     if (!word.includes('/') ? /\/bin\/?$/.test(copy.dest) : !word.startsWith('/') || !copy.dest.startsWith('/') || word.startsWith(copy.dest.replace(/\/+$/, '') + '/')) return true;
   }
   return false;
@@ -116,7 +128,7 @@ function contextPathsOf(execution: Execution, flow: StageFlow): string[] {
     for (let i = f.contextCopies.length - 1; i >= 0; i--) {
       const copy = f.contextCopies[i];
       // A copy after the RUN in the same stage is not there yet.
-      if (ownStage && copy.instruction.getRange().start.line > execution.run.line) continue;
+      if (ownStage && copy.line > execution.run.line) continue;
       for (const target of targets) for (const path of sourcesLanding(copy, target)) if (!out.includes(path)) out.push(path);
     }
   }
@@ -128,8 +140,7 @@ function sourcesLanding(copy: ContextCopy, target: string): string[] {
   const dest = copy.dest.replace(/\/$/, '');
   const intoDirectory = copy.dest.endsWith('/') || copy.sources.length > 1;
   const out: string[] = [];
-  for (const written of copy.sources) {
-    const source = absolute(written, '/').replace(/\/$/, '');
+  for (const source of copy.sources) {
     const name = source.slice(source.lastIndexOf('/') + 1);
     if (/[*?[]/.test(source)) {
       // `COPY scripts/*.sh /usr/local/bin/`: a match keeps its name in the destination directory.

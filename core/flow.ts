@@ -33,7 +33,9 @@ export interface Intake {
 /** Files that come into a stage from the build context (`COPY`/`ADD` without `--from`). */
 export interface ContextCopy {
   instruction: Instruction;
-  /** Sources as written, relative to the context root (`.` for all of it). */
+  /** The line of the COPY (0-based), to tell the RUN steps it precedes. */
+  line: number;
+  /** Sources as absolute paths in the context, without a trailing `/` (`` for all of it: `COPY . .`). */
   sources: string[];
   /** Absolute destination. */
   dest: string;
@@ -114,8 +116,11 @@ function stageFlow(model: Model, stage: Stage, parent: StageFlow | undefined): S
     flow.workdirAt.set(instruction, workdir);
     if ((keyword === 'COPY' || keyword === 'ADD') && !model.argumentsOf.get(instruction)!.flags.some((f) => f.name === 'from')) {
       const values = copyArguments(instruction);
-      const sources = values.slice(0, -1).filter((s) => !s.startsWith('<<') && !/^[\w+.-]+:\/\/|^git@/.test(s));
-      if (sources.length > 0) flow.contextCopies.push({ instruction, sources, dest: resolve(values[values.length - 1], workdir) });
+      const sources = values
+        .slice(0, -1)
+        .filter((s) => !s.startsWith('<<') && !/^[\w+.-]+:\/\/|^git@/.test(s))
+        .map((s) => absolute(s, '/').replace(/\/$/, ''));
+      if (sources.length > 0) flow.contextCopies.push({ instruction, line: instruction.getRange().start.line, sources, dest: resolve(values[values.length - 1], workdir) });
     }
     for (const edge of edgesAt.get(instruction) ?? []) {
       const dest = edge.kind === 'mount' ? mountTarget(edge, model) : copyDestination(instruction);
@@ -292,7 +297,7 @@ export function shellScript(command: CommandFacts): string | undefined {
 }
 
 /** COPY/ADD sources and destination: the arguments (exec or shell form). */
-export function copyArguments(instruction: Instruction): string[] {
+function copyArguments(instruction: Instruction): string[] {
   const json = (instruction as { getJSONStrings?: () => { getJSONValue(): string }[] }).getJSONStrings?.() ?? [];
   return json.length > 0 ? json.map((s) => s.getJSONValue()) : instruction.getArguments().map((a) => a.getValue());
 }
