@@ -76,7 +76,15 @@ export async function runLint(patterns: string[], given: LintCommandOptions): Pr
     return EXIT.usage;
   }
   const explicitConfig = options.config ? loadConfig(resolve(options.config)) : null;
-  const configFor = (file: string): LoadedConfig | null => explicitConfig ?? findConfig(dirname(resolve(cwd, file)));
+  // Per directory as the file names give it: a tree of 1,000 files in a few folders resolves a few paths, not 2,000.
+  const configByDirectory = new Map<string, LoadedConfig | null>();
+  const configFor = (file: string): LoadedConfig | null => {
+    if (explicitConfig) return explicitConfig;
+    const directory = dirname(file);
+    let config = configByDirectory.get(directory);
+    if (config === undefined) configByDirectory.set(directory, (config = findConfig(resolve(cwd, directory))));
+    return config;
+  };
   // One engine options object per config file (a tree of many files has few configs); read-only from here on.
   const engines = new Map<LoadedConfig | null, LintOptions>();
   const engineOf = (loaded: LoadedConfig | null): LintOptions => {
