@@ -13,6 +13,8 @@ import { ruleForId } from './rule-ids';
 export interface AnalysisRequest {
   file: string;
   text: string;
+  /** The build context's directory, where the files the analysis asks for are read (Analysis.contextWanted). */
+  contextDir: string;
   /** The engine options without the rules (each thread has its own). */
   engine: Omit<LintOptions, 'rules'>;
   fix: boolean;

@@ -4,7 +4,8 @@ import { formatGraph, type GraphFormat } from '../core/graph';
 import { graphSvg } from '../core/graph-svg';
 import { buildModel, type Model } from '../core/model';
 import { formatExplainText } from '../core/explain-text';
-import { readContextScripts } from '../host/context';
+import { dirname } from 'node:path';
+import { isDirectory, readContextScripts } from '../host/context';
 import { EXIT } from './exit-codes';
 import { readDockerfile } from './inputs';
 
@@ -12,6 +13,8 @@ export interface ExplainBuildOptions {
   platform: string[];
   buildPlatform: string;
   target?: string;
+  /** --context: the build context (default: the Dockerfile's directory). */
+  context?: string;
   format: 'text' | 'json';
 }
 
@@ -38,12 +41,17 @@ export function runGraph(file: string, options: GraphOptions): number {
 }
 
 function readModel(file: string, options: Omit<ExplainBuildOptions, 'format'>): Model | null {
+  const contextDir = options.context ?? dirname(file);
+  if (!isDirectory(contextDir)) {
+    process.stderr.write(`xlint: --context ${options.context}: not a directory\n`);
+    return null;
+  }
   try {
     const text = readDockerfile(file);
     const build = { buildPlatform: options.buildPlatform, targetPlatforms: options.platform, target: options.target };
     const model = buildModel(text, { ...build, context: { scripts: {} } });
     // As the lint does: the model again with the build-context scripts its RUN steps execute.
-    return model.contextScripts.length > 0 ? buildModel(text, { ...build, context: { scripts: readContextScripts(file, model.contextScripts) } }) : model;
+    return model.contextScripts.length > 0 ? buildModel(text, { ...build, context: { scripts: readContextScripts(contextDir, model.contextScripts) } }) : model;
   } catch (error) {
     process.stderr.write(`xlint: ${file}: ${(error as Error).message}\n`);
     return null;

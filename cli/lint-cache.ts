@@ -28,7 +28,7 @@ import { dirname, join, resolve } from 'node:path';
 import type { LintOptions } from '../core/lint';
 import type { BuildContext } from '../core/model';
 import type { Diagnostic } from '../core/rule';
-import { readContextScripts } from '../host/context';
+import { readBuildContext, readContextScripts } from '../host/context';
 import { readRegularFile } from './inputs';
 import { writeFileAtomically } from './output-file';
 
@@ -102,24 +102,24 @@ export class LintCache {
    * Before the file is read: its findings if its stamp and options are those recorded, so it need not
    * be read. The stamp taken now is kept for `get` and `set`, which run after the read.
    */
-  lookupUnread(file: string, engine: Engine, readContext: () => BuildContext): Diagnostic[] | undefined {
+  lookupUnread(file: string, engine: Engine, contextDir: string): Diagnostic[] | undefined {
     const path = resolve(file);
     const stamp = stampOf(path);
     if (!stamp) return undefined;
     this.stampsRead.set(path, stamp);
     const entry = this.entries[path];
     if (entry?.stamp !== stamp || this.optionSets[entry.options] !== this.optionsOf(engine) || !Array.isArray(entry.diagnostics)) return undefined;
-    if (entry.context !== undefined && contextOf(readContext()) !== entry.context) return undefined;
-    return !entry.scripts || scriptsUnchanged(file, entry.scripts) ? entry.diagnostics : undefined;
+    if (entry.context !== undefined && contextOf(readBuildContext(contextDir)) !== entry.context) return undefined;
+    return !entry.scripts || scriptsUnchanged(contextDir, entry.scripts) ? entry.diagnostics : undefined;
   }
 
   /** The findings recorded for this text, options and build context; the entry gains the stamp taken before the read. */
-  get(file: string, text: string, engine: Engine): Diagnostic[] | undefined {
+  get(file: string, text: string, engine: Engine, contextDir: string): Diagnostic[] | undefined {
     const path = resolve(file);
     const entry = this.entries[path];
     const options = this.optionsOf(engine);
     if (!entry || entry.key !== keyOf(options, text) || !Array.isArray(entry.diagnostics)) return undefined;
-    if (entry.context !== contextOf(engine.context) || (entry.scripts && !scriptsUnchanged(file, entry.scripts))) return undefined;
+    if (entry.context !== contextOf(engine.context) || (entry.scripts && !scriptsUnchanged(contextDir, entry.scripts))) return undefined;
     this.record(path, options, entry.key, entry.diagnostics, entry.context, entry.scripts);
     return entry.diagnostics;
   }
@@ -206,8 +206,8 @@ function digests(scripts: Record<string, string | null>): Record<string, string 
 }
 
 /** Whether the context scripts an entry's analysis read are still as they were. */
-function scriptsUnchanged(file: string, recorded: Record<string, string | null>): boolean {
-  const now = digests(readContextScripts(file, Object.keys(recorded)));
+function scriptsUnchanged(contextDir: string, recorded: Record<string, string | null>): boolean {
+  const now = digests(readContextScripts(contextDir, Object.keys(recorded)));
   return Object.entries(recorded).every(([path, digest]) => now[path] === digest);
 }
 

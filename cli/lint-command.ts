@@ -5,7 +5,7 @@ import type { ImageIndex } from '../core/images';
 import type { Diagnostic, Severity } from '../core/rule';
 import { DEFAULT_PLATFORMS } from '../config/platforms';
 import { rules } from '../rules/index';
-import { readBuildContext, readContextScripts } from '../host/context';
+import { isDirectory, readBuildContext, readContextScripts } from '../host/context';
 import { useColor } from './color';
 import { findConfig, ignoringPattern, isIgnored, loadConfig, ruleSettings, type LoadedConfig } from './config';
 import { EXIT } from './exit-codes';
@@ -29,6 +29,8 @@ export interface LintCommandOptions {
   /** True when --build-platform was given: it then beats the config file. */
   buildPlatformGiven?: boolean;
   target?: string;
+  /** --context: the build context of every file linted (default: each Dockerfile's directory). */
+  context?: string;
   format: string;
   /** --color / --no-color; undefined: NO_COLOR, FORCE_COLOR, then whether the output is a terminal. */
   color?: boolean;
@@ -105,6 +107,13 @@ export async function runLint(patterns: string[], given: LintCommandOptions): Pr
     return engine;
   };
   const engineFor = (file: string): LintOptions => engineOf(configFor(file));
+  // Where the files the engine asks for are read (.NET project files, the scripts RUN executes), as `docker build` takes its context.
+  const contextDirectory = options.context !== undefined ? resolve(cwd, options.context) : null;
+  if (contextDirectory !== null && !isDirectory(contextDirectory)) {
+    process.stderr.write(`xlint: --context ${options.context}: not a directory\n`);
+    return EXIT.usage;
+  }
+  const contextDirOf = (file: string): string => contextDirectory ?? dirname(file);
 
   const reports: FileReport[] = [];
   const diffs: string[] = [];
@@ -135,7 +144,7 @@ export async function runLint(patterns: string[], given: LintCommandOptions): Pr
       return finish(reports, diffs, options);
     }
     if (options.checkImages || options.offline || configFor(options.stdinFilename ?? 'Dockerfile')?.config.checkImages) await askRegistries([{ file: options.stdinFilename ?? 'Dockerfile', text }]);
-    const { request } = prepare(name, text, withImages(options.stdinFilename ?? 'Dockerfile', engineFor(options.stdinFilename ?? 'Dockerfile')), options, null);
+    const { request } = prepare(name, contextDirOf(name), text, withImages(options.stdinFilename ?? 'Dockerfile', engineFor(options.stdinFilename ?? 'Dockerfile')), options, null);
     const report = reportOf(request!, analyse(request!), options, diffs, null);
     if (options.fix && !options.diff) fixedStdin = report.source;
     reports.push(report);
@@ -174,7 +183,7 @@ export async function runLint(patterns: string[], given: LintCommandOptions): Pr
             continue;
           }
           const given = withImages(file, engineOf(loaded));
-          const unchanged = cache && !given.images ? cache.lookupUnread(file, given, () => readBuildContext(file)) : undefined;
+          const unchanged = cache && !given.images ? cache.lookupUnread(file, given, contextDirOf(file)) : undefined;
           if (unchanged && !readsSource) {
             window.push({ file, text: '', report: cachedReport(file, unchanged, '', options) });
             continue;
@@ -186,7 +195,7 @@ export async function runLint(patterns: string[], given: LintCommandOptions): Pr
             window.push({ file, text: '', report: failed(file, (error as Error).message) });
             continue;
           }
-          const prepared = prepare(file, text, given, options, cache);
+          const prepared = prepare(file, contextDirOf(file), text, given, options, cache);
           window.push({ file, text, ...prepared });
         }
         const requests = window.flatMap((w) => (w.request ? [w.request] : []));
@@ -227,13 +236,14 @@ function registryExit(code: number, registryFailed: boolean): number {
  * What one file needs before its analysis: the build context (read only for .NET builds, so a large
  * tree walks no extra folders), and the cached findings when --cache has them.
  */
-function prepare(file: string, text: string, given: LintOptions, options: LintCommandOptions, cache: LintCache | null): { report?: FileReport; request?: AnalysisRequest } {
+function prepare(file: string, contextDir: string, text: string, given: LintOptions, options: LintCommandOptions, cache: LintCache | null): { report?: FileReport; request?: AnalysisRequest } {
   // No scripts yet: the analysis names the ones it wants (Analysis.contextWanted), read after it.
-  const context = /\bdotnet\b/i.test(text) ? { ...readBuildContext(file), scripts: {} } : { scripts: {} };
+  const context = /\bdotnet\b/i.test(text) ? { ...readBuildContext(contextDir), scripts: {} } : { scripts: {} };
   const { rules: _rules, ...engine } = { ...given, context };
   const request: AnalysisRequest = {
     file,
     text,
+    contextDir,
     engine,
     fix: !!options.fix,
     diff: !!options.diff,
@@ -242,7 +252,7 @@ function prepare(file: string, text: string, given: LintOptions, options: LintCo
   };
   // Registry answers change without the file: a run that has them is never cached (nor is a fix: no cache then).
   if (cache && !engine.images) {
-    const cached = cache.get(file, text, engine);
+    const cached = cache.get(file, text, engine, contextDir);
     if (cached) return { report: cachedReport(file, cached, text, options) };
   }
   return { request };
@@ -264,7 +274,7 @@ function reportOf(request: AnalysisRequest, analysis: Analysis, options: LintCom
 
 /** The analysis again, given the build-context scripts that its RUN steps execute (rare: read only when asked). */
 function withContextScripts(request: AnalysisRequest, wanted: string[]): { request: AnalysisRequest; analysis: Analysis } {
-  const context = { ...request.engine.context, scripts: readContextScripts(request.file, wanted) };
+  const context = { ...request.engine.context, scripts: readContextScripts(request.contextDir, wanted) };
   const again = { ...request, engine: { ...request.engine, context } };
   return { request: again, analysis: analyse(again) };
 }

@@ -75,6 +75,7 @@ export function createProgram(bundle: BundleInfo = {}): Command {
     .option('--platform <platforms>', 'target platforms, comma-separated (default: linux/amd64,linux/arm64, or the config file)', platformList)
     .option('--build-platform <platform>', "the builder's platform (default: this machine's)", platform)
     .option('--target <stage>', 'the output stage (default: the last one)')
+    .option('--context <dir>', "the build context, where .NET project files and the scripts RUN executes are read (default: each Dockerfile's directory)")
     .addOption(new Option('-f, --format <format>', 'output format').choices(formatNames).default('stylish'))
     .addOption(new Option('--output-format <format>', "Ruff's spelling of --format").choices(formatNames))
     .option('-o, --output-file <path>', 'write the report to this file (atomically: whole or not at all) instead of stdout')
@@ -140,6 +141,7 @@ Exit codes: 0 no findings, 1 findings (or a diff printed by --diff), 2 bad usage
     .option('--platform <platforms>', 'target platforms, comma-separated', platformList, [...DEFAULT_PLATFORMS])
     .option('--build-platform <platform>', "the builder's platform (default: this machine's)", platform)
     .option('--target <stage>', 'the output stage (default: the last one)')
+    .option('--context <dir>', "the build context, where the scripts RUN executes are read (default: the Dockerfile's directory)")
     .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json']).default('text'))
     .action((file: string, options) => {
       process.exitCode = runExplainBuild(file, { ...options, buildPlatform: options.buildPlatform ?? defaultBuildPlatform() });

@@ -5,8 +5,8 @@
  * execute (Model.contextScripts). Bounded: small files only, three directories down, a capped
  * number of them, errors ignored (the context is a hint, never a reason to fail a lint).
  */
-import { readdirSync } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
+import { readdirSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import type { BuildContext } from '../core/model';
 import { readRegularFile } from './read-file';
 
@@ -25,12 +25,11 @@ const byDirectory = new Map<string, { context: BuildContext; readAt: number }>()
 const MAX_REMEMBERED = 256;
 
 /**
- * The build context facts for a Dockerfile at `path` (its directory is taken as the context), read
+ * The build context facts of the context directory `dir` (by default a Dockerfile's directory), read
  * once per directory in a run, or again once `maxAgeMs` old (the language server outlives changes
  * to the project files, and must not walk the folders on every keystroke).
  */
-export function readBuildContext(path: string, maxAgeMs = Infinity): BuildContext {
-  const dir = dirname(path);
+export function readBuildContext(dir: string, maxAgeMs = Infinity): BuildContext {
   const now = Date.now();
   const known = byDirectory.get(dir);
   if (known && now - known.readAt <= maxAgeMs) return known.context;
@@ -80,11 +79,10 @@ function projectFiles(root: string): string[] {
 }
 
 /**
- * The text of each context file at these context-relative paths (the engine's Model.contextScripts),
- * or null when it is not a small, readable text file.
+ * The text of each file at these paths of the context directory `dir` (the engine's
+ * Model.contextScripts), or null when it is not a small, readable text file.
  */
-export function readContextScripts(dockerfile: string, paths: readonly string[]): Record<string, string | null> {
-  const dir = dirname(dockerfile);
+export function readContextScripts(dir: string, paths: readonly string[]): Record<string, string | null> {
   const scripts: Record<string, string | null> = {};
   for (const path of paths.slice(0, MAX_SCRIPTS)) {
     try {
@@ -95,4 +93,13 @@ export function readContextScripts(dockerfile: string, paths: readonly string[])
     }
   }
   return scripts;
+}
+
+/** Whether `dir` is a directory, as a build context given with --context must be. */
+export function isDirectory(dir: string): boolean {
+  try {
+    return statSync(dir).isDirectory();
+  } catch {
+    return false;
+  }
 }

@@ -5,6 +5,7 @@
  * Every answer is plain data: nothing here holds a connection, a document or a timer. What it reads
  * besides the text is the build context of a document saved on disk (dotnetContext).
  */
+import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parentPort } from 'node:worker_threads';
 import type { TextEdit } from 'vscode-languageserver';
@@ -90,7 +91,7 @@ const CONTEXT_MAX_AGE_MS = 5000;
 function dotnetContext(request: JobRequest): BuildContext | undefined {
   if (!request.uri.startsWith('file:') || !/\bdotnet\b/i.test(request.text)) return undefined;
   try {
-    return readBuildContext(fileURLToPath(request.uri), CONTEXT_MAX_AGE_MS);
+    return readBuildContext(dirname(fileURLToPath(request.uri)), CONTEXT_MAX_AGE_MS);
   } catch {
     return undefined; // not a path this machine has
   }

@@ -332,6 +332,17 @@ describe('build context', () => {
     expect(findings(project({ Dockerfile: RUNC }))).toEqual([]);
     expect(findings(project({ Dockerfile: RUNC, 'hack/install-runc': Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0, 0x6d, 0x61, 0x6b, 0x65]) }))).toEqual([]);
   });
+
+  it('--context names the build context when the Dockerfile is not at its root (docker build -f docker/Dockerfile .); one that is no directory is exit 2', () => {
+    const RUNC = 'FROM golang:1.22 AS runc\nCOPY hack/install-runc /\nRUN /install-runc\nFROM debian:bookworm-slim\nCOPY --from=runc /usr/local/bin/runc /usr/local/bin/runc\n';
+    const dir = project({ 'docker/Dockerfile': RUNC, 'hack/install-runc': 'make static\n' });
+    const run = (...args: string[]) => xlint(['--format', 'concise', ...args], { cwd: dir });
+    expect(run('docker/Dockerfile')).toMatchObject({ status: 0, stdout: '' });
+    expect(run('--context', '.', 'docker/Dockerfile')).toMatchObject({ status: 1, stdout: expect.stringContaining('runs "install-runc" emulated') });
+    expect(xlint(['explain-build', '--context', '.', 'docker/Dockerfile'], { cwd: dir }).stdout).toContain("(a build in the context's hack/install-runc)");
+    expect(run('--context', 'nope', 'docker/Dockerfile')).toMatchObject({ status: 2, stderr: expect.stringContaining('--context nope: not a directory') });
+    expect(xlint(['explain-build', '--context', 'docker/Dockerfile', 'docker/Dockerfile'], { cwd: dir })).toMatchObject({ status: 2, stderr: expect.stringContaining('not a directory') });
+  });
 });
 
 describe('graph', () => {
