@@ -41,11 +41,11 @@ export function runGraph(file: string, options: GraphOptions): number {
 }
 
 function readModel(file: string, options: Omit<ExplainBuildOptions, 'format'>): Model | null {
-  const contextDir = options.context ?? dirname(file);
-  if (!isDirectory(contextDir)) {
+  if (options.context !== undefined && !isDirectory(options.context)) {
     process.stderr.write(`xlint: --context ${options.context}: not a directory\n`);
     return null;
   }
+  const contextDir = options.context ?? dirname(file);
   try {
     const text = readDockerfile(file);
     const build = { buildPlatform: options.buildPlatform, targetPlatforms: options.platform, target: options.target };

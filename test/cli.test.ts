@@ -309,6 +309,7 @@ describe('explain-build', () => {
 
   it('exits 2 for an unreadable or malformed Dockerfile', () => {
     expect(xlint(['explain-build', 'nope']).status).toBe(2);
+    expect(xlint(['explain-build', 'nope/Dockerfile'])).toMatchObject({ status: 2, stderr: expect.stringContaining('nope/Dockerfile: no such file') });
     const dir = project({ Dockerfile: 'RUN echo\n' });
     expect(xlint(['explain-build', 'Dockerfile'], { cwd: dir })).toMatchObject({ status: 2, stdout: expect.stringContaining('no FROM instruction') });
   });
