@@ -18,7 +18,7 @@ import { readShell } from './shell';
  * the target by necessity). The flow model is computed only when such a stage runs something a
  * context copy may have put there.
  */
-export function readContextScripts(model: Model): void {
+export function findContextScripts(model: Model): void {
   const given = model.context.scripts;
   if (given === undefined) return;
   const stages = model.stages.filter((s) => s.reachable && !s.windows && !s.inOutputChain && s.platform.kind === 'target' && s.emulatedOn.length > 0);

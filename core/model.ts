@@ -9,7 +9,7 @@ import { classifyCommand } from './classify';
 import { derivedFact } from './derived';
 import { offsetAt, rangeOf, sourceText } from './document';
 import { expand, references } from './expand';
-import { readContextScripts } from './context-scripts';
+import { findContextScripts } from './context-scripts';
 import { copySources } from './flow';
 import { AUTOMATIC_ARGS, automaticArgs, formatPlatform, isPlatformArg, normalizePlatform, parsePlatform, type Platform } from './platform';
 import { basename, MAX_NESTING, readShell, readWords, type ShellCommand, type ShellScript } from './shell';
@@ -70,7 +70,7 @@ export function buildModel(raw: string, options: BuildOptions): Model {
   }
   for (const stage of model.stages) stage.reachable = stage.reachableFor.length > 0;
   model.variableUses = [...fromUses, ...stageUses.flat()].sort((a, b) => a.start - b.start);
-  readContextScripts(model);
+  findContextScripts(model);
   return model;
 }
 
@@ -455,7 +455,6 @@ function collectEdges(stage: Stage, instruction: Instruction, model: Model, byNa
   }
 }
 
-/** The source paths of a COPY/ADD: every argument but the destination (exec or shell form). */
 function readRun(model: Model, run: Run): RunStep {
   const { flags, bodyStart, end: to } = model.argumentsOf.get(run)!;
   const line = run.getRange().start.line;
