@@ -39,12 +39,82 @@ const CACHE = Symbol('xlint.cache');
 type Cached = { [CACHE]?: unknown[] };
 const RAW_ARGUMENTS = Symbol('xlint.rawArguments');
 const LAST_BUILT = Symbol('xlint.lastBuilt');
+const PREVIOUS = Symbol('xlint.previous');
 let patched = false;
 
 /** Parses with the getters below memoized: the parser itself calls getRawArguments ~4.5 times per instruction. */
 export function parseDockerfile(text: string): ast.Dockerfile {
   if (!patched) patchPrototypes();
   return ast.DockerfileParser.parse(text);
+}
+
+/** What the parser keeps while it parses (not in dockerfile-ast's typings). */
+interface ParserInternals {
+  document: NodeInternals['document'];
+  buffer: string;
+  escapeChar: string;
+  [PREVIOUS]?: PreviousTree;
+}
+
+/**
+ * Parses the texts of one document in turn, each taking over from the tree before it every
+ * instruction that did not change: an editor parses the whole text again after each keystroke, and
+ * building the instructions, then reading their words, is most of a parse and much of the model
+ * (bench/lsp.mjs, the 5,000-line file). An instruction is taken over when it starts at the same
+ * line and character, with the same text and escape character: its line-and-character ranges hold
+ * in the new text as they are, and it is pointed at the new document and tree. Its memoized words
+ * are kept; what depends on other instructions (getVariables resolves them) is computed again.
+ * The caller keeps one per document; the tree is the one `parseDockerfile` builds (test/ast.test.ts).
+ */
+export class IncrementalParser {
+  private previous: PreviousTree | undefined;
+
+  parse(text: string): ast.Dockerfile {
+    if (!patched) patchPrototypes();
+    const parser = new Parser() as unknown as ParserInternals & { parse(text: string): ast.Dockerfile };
+    parser[PREVIOUS] = this.previous;
+    const dockerfile = parser.parse(text);
+    parser[PREVIOUS] = undefined;
+    this.previous = new PreviousTree(text, dockerfile);
+    return dockerfile;
+  }
+}
+
+/** The instructions of a parsed text by their first line, to be taken over by the next parse. */
+class PreviousTree {
+  private readonly byLine = new Map<number, { instruction: Instruction; start: number; end: number }>();
+  private readonly escapeChar: string;
+
+  constructor(
+    private readonly text: string,
+    dockerfile: ast.Dockerfile,
+  ) {
+    this.escapeChar = dockerfile.getEscapeCharacter();
+    const { document } = dockerfile as unknown as NodeInternals;
+    for (const instruction of dockerfile.getInstructions()) {
+      const range = instruction.getRange();
+      this.byLine.set(range.start.line, { instruction, start: document.offsetAt(range.start), end: document.offsetAt(range.end) });
+    }
+  }
+
+  /** The instruction of the previous text that reads exactly as `[start, end)` of the new one, pointed at the new tree. */
+  take(parser: ParserInternals, dockerfile: ast.Dockerfile, start: number, end: number): Instruction | undefined {
+    if (parser.escapeChar !== this.escapeChar) return undefined;
+    const position = parser.document.positionAt(start);
+    const previous = this.byLine.get(position.line);
+    if (!previous || previous.end - previous.start !== end - start || previous.instruction.getRange().start.character !== position.character) return undefined;
+    if (!parser.buffer.startsWith(this.text.slice(previous.start, previous.end), start)) return undefined;
+    this.byLine.delete(position.line);
+    const node = previous.instruction as unknown as NodeInternals & Cached & { dockerfile: ast.Dockerfile; property?: NodeInternals | null; properties?: NodeInternals[] };
+    node.document = parser.document;
+    node.dockerfile = dockerfile;
+    // ARG, ENV and LABEL keep the properties they read, which read the document too.
+    if (node.property) node.property.document = parser.document;
+    for (const property of node.properties ?? []) property.document = parser.document;
+    const cache = node[CACHE];
+    if (cache) cache[SLOT.get('getVariables')!] = UNSET;
+    return previous.instruction;
+  }
 }
 
 function patchPrototypes(): void {
@@ -58,14 +128,15 @@ function patchPrototypes(): void {
   // again, with the same bounds when there are none, to add it to the tree. The second build takes
   // the first (nodes do not change once built, and nothing else holds the first), once.
   type Build = (this: BuildingParser, dockerfile: unknown, keyword: string, start: number, keywordEnd: number, end: number) => Instruction;
-  type BuildingParser = { [LAST_BUILT]?: { args: Parameters<Build>; instruction: Instruction } };
+  type BuildingParser = ParserInternals & { [LAST_BUILT]?: { args: Parameters<Build>; instruction: Instruction } };
   const parser = Parser.prototype as unknown as { createInstruction: Build };
   const build = parser.createInstruction;
   parser.createInstruction = function (...args) {
     const last = this[LAST_BUILT];
     this[LAST_BUILT] = undefined;
     if (last && args.every((arg, i) => arg === last.args[i])) return last.instruction;
-    const instruction = build.apply(this, args);
+    const [dockerfile, , start, , end] = args;
+    const instruction = this[PREVIOUS]?.take(this, dockerfile as ast.Dockerfile, start, end) ?? build.apply(this, args);
     this[LAST_BUILT] = { args, instruction };
     return instruction;
   };
@@ -134,6 +205,8 @@ function insideRange(position: Position, range: Range): boolean {
 /** `text` is the instruction's source: flags and heredocs are known absent without a scan. */
 export function memoizeInstruction(instruction: Instruction, text: string): void {
   if (!patched) patchPrototypes();
+  // One taken over from a previous tree (IncrementalParser) keeps what it memoized.
+  if ((instruction as unknown as Cached)[CACHE]) return;
   const cache: unknown[] = new Array(MEMOIZED.length).fill(UNSET);
   const seed = (name: Memoized, value: unknown) => (cache[SLOT.get(name)!] = value);
   const flagless = !text.includes('--');

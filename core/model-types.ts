@@ -1,6 +1,6 @@
 /** The build model's types: what core/model.ts computes and every rule reads (DESIGN §1). */
 import type { Dockerfile, From, Instruction, Run } from 'dockerfile-ast';
-import type { ArgumentFacts, FlagFacts } from './ast';
+import type { ArgumentFacts, FlagFacts, IncrementalParser } from './ast';
 import type { Classification } from './classify';
 import type { Range, SourceText } from './document';
 import type { ShellCommand, ShellScript } from './shell';
@@ -16,6 +16,8 @@ export interface BuildOptions {
   buildArgs?: Record<string, string>;
   /** Facts an adapter read from the build context (the engine reads no files itself). */
   context?: BuildContext;
+  /** The parser of this document's previous text (an editor's): the instructions that did not change are taken over. */
+  parser?: IncrementalParser;
 }
 
 /** What the files next to a Dockerfile say about its build, as read by the CLI. */

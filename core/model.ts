@@ -26,7 +26,7 @@ type Scope = Map<string, { value: string | null; declaration: ArgDeclaration | n
 
 export function buildModel(raw: string, options: BuildOptions): Model {
   const source = sourceText(raw);
-  const ast = parseDockerfile(source.text);
+  const ast = options.parser ? options.parser.parse(source.text) : parseDockerfile(source.text);
   const model: Model = {
     source,
     ast,

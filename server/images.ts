@@ -13,12 +13,12 @@
 import type { ImageAnswer } from '../core/images';
 import { pulledRefs } from '../core/images';
 import { lintModel } from '../core/lint';
-import { buildModel, type BuildContext } from '../core/model';
+import { buildModel } from '../core/model';
 import { dockerCredentials } from '../builder/docker-config';
 import { canonicalRef, checkImages, defaultImageCacheDir, ImageCache } from '../builder/image-facts';
 import { parseImageRef } from '../builder/oci';
 import { rules as allRules } from '../rules/index';
-import type { Analysis } from './service';
+import type { Analysis, AnalysisInputs } from './service';
 import type { EffectiveSettings } from './settings';
 
 /** builder/image-facts.ts's default, for settings that name none. */
@@ -30,7 +30,7 @@ export const RETRY_FAILED_MS = 10 * 60 * 1000;
  * Lints with the answers the image cache holds for the images the build pulls (read only, no
  * network). `wanted`: the references with no answer, or a tag's answer past its time.
  */
-export function analyzeWithImages(text: string, settings: EffectiveSettings, context?: BuildContext): { analysis: Analysis; wanted: string[] } {
+export function analyzeWithImages(text: string, settings: EffectiveSettings, { context, parser }: AnalysisInputs = {}): { analysis: Analysis; wanted: string[] } {
   const options = {
     rules: allRules,
     buildPlatform: settings.buildPlatform,
@@ -38,6 +38,7 @@ export function analyzeWithImages(text: string, settings: EffectiveSettings, con
     severities: settings.severities,
     ruleOptions: settings.ruleOptions,
     context,
+    parser,
   };
   const model = buildModel(text, options);
   const images = new Map<string, ImageAnswer>();

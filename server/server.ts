@@ -113,7 +113,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     // about one analysis of a moby-sized file: with 8 MB every edit paid a minor collection, with
     // 32 MB fewer did but the editor's p95 was worse; 16 MB was best (bench/lsp.mjs, interleaved:
     // p50 12-15 ms against 15-18 with 8 MB). Idle collections give the memory back (scheduler.ts).
-    resourceLimits: { maxOldGenerationSizeMb: 1024, maxYoungGenerationSizeMb: 16 },
+    resourceLimits: { maxOldGenerationSizeMb: 1024, maxYoungGenerationSizeMb: Number(process.env.XLINT_YOUNG_MB ?? 16) },
   });
   pool.warm();
   const analyses = new Analyses(documents, pool, settingsFor, logError);

@@ -11,6 +11,7 @@ import type {
   TextEdit,
 } from 'vscode-languageserver';
 import { lineStartsOf, lineText, offsetAt, positionAt, positionInLines } from '../core/document';
+import type { IncrementalParser } from '../core/ast';
 import { fixText } from '../core/fix';
 import { INVALID_DOCKERFILE, lint, type LintResult } from '../core/lint';
 import type { BuildContext } from '../core/model';
@@ -39,7 +40,13 @@ export interface Analysis {
   context?: BuildContext;
 }
 
-export function analyze(text: string, settings: EffectiveSettings, rules: readonly Rule[] = allRules, context?: BuildContext): Analysis {
+/** What an analysis may be given besides the text: the build context read for it, the document's parser (analysisOf). */
+export interface AnalysisInputs {
+  context?: BuildContext;
+  parser?: IncrementalParser;
+}
+
+export function analyze(text: string, settings: EffectiveSettings, rules: readonly Rule[] = allRules, { context, parser }: AnalysisInputs = {}): Analysis {
   const result = lint(text, {
     rules,
     buildPlatform: settings.buildPlatform,
@@ -47,6 +54,7 @@ export function analyze(text: string, settings: EffectiveSettings, rules: readon
     severities: settings.severities,
     ruleOptions: settings.ruleOptions,
     context,
+    parser,
   });
   return { text, settings, result, rules, context };
 }

@@ -9,6 +9,7 @@ import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parentPort } from 'node:worker_threads';
 import type { TextEdit } from 'vscode-languageserver';
+import { IncrementalParser } from '../core/ast';
 import { formatExplainText } from '../core/explain-text';
 import { explainBuild } from '../core/explain';
 import { formatGraph } from '../core/graph';
@@ -72,11 +73,28 @@ export type WorkerMessage =
  * (bench/lsp.mjs). Fix-all lints the text several times anyway; explain-build is asked rarely.
  */
 function analysisOf(request: JobRequest): { analysis: Analysis; wantedImages?: string[] } {
-  const context = dotnetContext(request);
+  const inputs = { context: dotnetContext(request), parser: parserOf(request.uri) };
   // xlint.checkImages: the image cache's answers (read only; the server fetches what is wanted).
-  if (!request.settings.checkImages) return { analysis: analyze(request.text, request.settings, undefined, context) };
-  const { analysis, wanted } = analyzeWithImages(request.text, request.settings, context);
+  if (!request.settings.checkImages) return { analysis: analyze(request.text, request.settings, undefined, inputs) };
+  const { analysis, wanted } = analyzeWithImages(request.text, request.settings, inputs);
   return { analysis, wantedImages: wanted };
+}
+
+/**
+ * The parsers of the documents analysed last, most recent last: each keeps its document's last
+ * tree, whose unchanged instructions the next analysis takes over (a keystroke changes one). Only
+ * the trees are kept, not the analyses: a tree taken over lives on in the old generation, while an
+ * analysis kept alive was copied by every minor collection of the next one (see above).
+ */
+const parsers = new Map<string, IncrementalParser>();
+const PARSERS_KEPT = 4;
+
+function parserOf(uri: string): IncrementalParser {
+  const parser = parsers.get(uri) ?? new IncrementalParser();
+  parsers.delete(uri);
+  parsers.set(uri, parser);
+  if (parsers.size > PARSERS_KEPT) parsers.delete(parsers.keys().next().value!);
+  return parser;
 }
 
 /** How long the .NET project facts of a folder are trusted before its files are looked at again. */
