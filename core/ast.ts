@@ -80,32 +80,34 @@ export class IncrementalParser {
   }
 }
 
-/** The instructions of a parsed text by their first line, to be taken over by the next parse. */
+/** The instructions of a parsed text, taken over in order by the next parse. */
 class PreviousTree {
-  private readonly byLine = new Map<number, { instruction: Instruction; start: number; end: number }>();
+  private readonly instructions: Instruction[];
+  private readonly document: NodeInternals['document'];
   private readonly escapeChar: string;
+  /** The first instruction that may still be taken: the parser builds the new ones in the order of the text. */
+  private next = 0;
 
   constructor(
     private readonly text: string,
     dockerfile: ast.Dockerfile,
   ) {
+    this.instructions = dockerfile.getInstructions();
+    this.document = (dockerfile as unknown as NodeInternals).document;
     this.escapeChar = dockerfile.getEscapeCharacter();
-    const { document } = dockerfile as unknown as NodeInternals;
-    for (const instruction of dockerfile.getInstructions()) {
-      const range = instruction.getRange();
-      this.byLine.set(range.start.line, { instruction, start: document.offsetAt(range.start), end: document.offsetAt(range.end) });
-    }
   }
 
   /** The instruction of the previous text that reads exactly as `[start, end)` of the new one, pointed at the new tree. */
   take(parser: ParserInternals, dockerfile: ast.Dockerfile, start: number, end: number): Instruction | undefined {
     if (parser.escapeChar !== this.escapeChar) return undefined;
-    const position = parser.document.positionAt(start);
-    const previous = this.byLine.get(position.line);
-    if (!previous || previous.end - previous.start !== end - start || previous.instruction.getRange().start.character !== position.character) return undefined;
-    if (!parser.buffer.startsWith(this.text.slice(previous.start, previous.end), start)) return undefined;
-    this.byLine.delete(position.line);
-    const node = previous.instruction as unknown as NodeInternals & Cached & { dockerfile: ast.Dockerfile; property?: NodeInternals | null; properties?: NodeInternals[] };
+    const { line, character } = parser.document.positionAt(start);
+    while (this.next < this.instructions.length && this.instructions[this.next].getRange().start.line < line) this.next++;
+    const previous = this.instructions[this.next];
+    const range = previous?.getRange();
+    if (!range || range.start.line !== line || range.start.character !== character) return undefined;
+    const from = this.document.offsetAt(range.start);
+    if (this.document.offsetAt(range.end) - from !== end - start || !parser.buffer.startsWith(this.text.slice(from, from + end - start), start)) return undefined;
+    const node = previous as unknown as NodeInternals & Cached & { dockerfile: ast.Dockerfile; property?: NodeInternals | null; properties?: NodeInternals[] };
     node.document = parser.document;
     node.dockerfile = dockerfile;
     // ARG, ENV and LABEL keep the properties they read, which read the document too.
@@ -113,7 +115,7 @@ class PreviousTree {
     for (const property of node.properties ?? []) property.document = parser.document;
     const cache = node[CACHE];
     if (cache) cache[SLOT.get('getVariables')!] = UNSET;
-    return previous.instruction;
+    return previous;
   }
 }
 
@@ -180,18 +182,29 @@ interface Template {
   addComment(comment: ast.Comment): void;
 }
 
-/** dockerfile-ast's Dockerfile.organizeComments, with each range computed once: the same allotment. */
+/**
+ * dockerfile-ast's Dockerfile.organizeComments, with each range computed once: the same allotment.
+ * The stages follow each other without overlapping, and the comments come in the order of the
+ * text: the stage that may hold a comment is the first not ended before it, found moving forward.
+ */
 function organizeComments(this: { getComments(): ast.Comment[]; initialInstructions: Template; buildStages: Template[] }): void {
   const initial = this.initialInstructions.getRange();
   const stages = this.buildStages.map((stage) => ({ stage, range: stage.getRange() }));
+  let next = 0;
   for (const comment of this.getComments()) {
     const range = comment.getRange();
     if (insideRange(range.end, initial)) {
       this.initialInstructions.addComment(comment);
       continue;
     }
-    for (const { stage, range: stageRange } of stages) if (insideRange(range.start, stageRange)) stage.addComment(comment);
+    while (next < stages.length && before(stages[next].range.end, range.start)) next++;
+    if (next < stages.length && insideRange(range.start, stages[next].range)) stages[next].stage.addComment(comment);
   }
+}
+
+/** `a` comes before `b` in the text. */
+function before(a: Position, b: Position): boolean {
+  return a.line < b.line || (a.line === b.line && a.character < b.character);
 }
 
 /** dockerfile-ast's Util.isInsideRange: both ends inclusive. */
