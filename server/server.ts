@@ -112,8 +112,11 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     // A runaway analysis exhausts the worker's heap, not the server's. The young generation holds
     // about one analysis of a moby-sized file: with 8 MB every edit paid a minor collection, with
     // 32 MB fewer did but the editor's p95 was worse; 16 MB was best (bench/lsp.mjs, interleaved:
-    // p50 12-15 ms against 15-18 with 8 MB). Idle collections give the memory back (scheduler.ts).
-    resourceLimits: { maxOldGenerationSizeMb: 1024, maxYoungGenerationSizeMb: Number(process.env.XLINT_YOUNG_MB ?? 16) },
+    // p50 12-15 ms against 15-18 with 8 MB). Measured again with the incremental parse: 64 MB cut the
+    // 5,278-line file's p95 from ~100 to ~80 ms but raised the moby-sized file's from ~16 to ~25 ms
+    // (its analyses ran 2-3x slower in the larger young generation, with no collection in them).
+    // Idle collections give the memory back (scheduler.ts).
+    resourceLimits: { maxOldGenerationSizeMb: 1024, maxYoungGenerationSizeMb: 16 },
   });
   pool.warm();
   const analyses = new Analyses(documents, pool, settingsFor, logError);
