@@ -1,4 +1,5 @@
 // What the benchmark exercises: the engine exactly as the CLI runs it.
+export { IncrementalParser } from '../core/ast';
 export { lint } from '../core/lint';
 export { buildModel } from '../core/model';
 export { rules } from '../rules/index';

@@ -64,7 +64,7 @@ interface ParserInternals {
  * line and character, with the same text and escape character: its line-and-character ranges hold
  * in the new text as they are, and it is pointed at the new document and tree. Its memoized words
  * are kept; what depends on other instructions (getVariables resolves them) is computed again.
- * The caller keeps one per document; the tree is the one `parseDockerfile` builds (test/ast.test.ts).
+ * The caller keeps one per document; the tree is the one `parseDockerfile` builds (test/incremental-parse.test.ts).
  */
 export class IncrementalParser {
   private previous: PreviousTree | undefined;
@@ -363,7 +363,8 @@ export function readArguments(text: string, instructionStart: number, keywordEnd
       }
       pos++;
     }
-    const raw = text.slice(flagStart + 2, pos).split(continuationPattern(escapeChar)).join('');
+    const written = text.slice(flagStart + 2, pos);
+    const raw = written.includes(escapeChar) ? written.split(continuationPattern(escapeChar)).join('') : written;
     const eq = raw.indexOf('=');
     const valueStart = eq < 0 ? pos : flagStart + 3 + eq;
     flags.push({
