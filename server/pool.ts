@@ -137,6 +137,11 @@ export class AnalysisPool {
     if (this.thread?.ready) this.thread.worker.postMessage({ collectGarbage: times });
   }
 
+  /** Tells the worker a document is closed: what it keeps for the document's next analysis goes. */
+  forget(uri: string): void {
+    if (this.thread?.ready) this.thread.worker.postMessage({ forget: uri });
+  }
+
   dispose(): void {
     this.disposed = true;
     if (!this.started) this.setStarted();

@@ -227,6 +227,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     pushes.cancel(uri);
     quickToPush.delete(uri);
     analyses.closed(uri);
+    pool.forget(uri);
     settingsCache.forget(uri);
     if (!pull) void connection.sendDiagnostics({ uri, diagnostics: [] }).catch(() => undefined);
   });

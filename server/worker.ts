@@ -73,7 +73,7 @@ export type WorkerMessage =
  * (bench/lsp.mjs). Fix-all lints the text several times anyway; explain-build is asked rarely.
  */
 function analysisOf(request: JobRequest): { analysis: Analysis; wantedImages?: string[] } {
-  const inputs = { context: dotnetContext(request), parser: parserOf(request.uri) };
+  const inputs = { context: dotnetContext(request), parser: parserOf(request) };
   // xlint.checkImages: the image cache's answers (read only; the server fetches what is wanted).
   if (!request.settings.checkImages) return { analysis: analyze(request.text, request.settings, undefined, inputs) };
   const { analysis, wanted } = analyzeWithImages(request.text, request.settings, inputs);
@@ -88,13 +88,29 @@ function analysisOf(request: JobRequest): { analysis: Analysis; wantedImages?: s
  */
 const parsers = new Map<string, IncrementalParser>();
 const PARSERS_KEPT = 4;
+/**
+ * Larger texts keep no tree: a 5,278-line file's is about 5 MB, so a 20 MB document's would hold
+ * hundreds of megabytes for as long as the editor is open. The server says when a document closes.
+ */
+const MAX_KEPT_TEXT = 1024 * 1024;
 
-function parserOf(uri: string): IncrementalParser {
+export function parserOf({ uri, text }: { uri: string; text: string }): IncrementalParser | undefined {
   const parser = parsers.get(uri) ?? new IncrementalParser();
   parsers.delete(uri);
+  if (text.length > MAX_KEPT_TEXT) return undefined;
   parsers.set(uri, parser);
   if (parsers.size > PARSERS_KEPT) parsers.delete(parsers.keys().next().value!);
   return parser;
+}
+
+/** A document closed: its tree goes. */
+export function forgetDocument(uri: string): void {
+  parsers.delete(uri);
+}
+
+/** The documents whose trees the worker keeps, least recently analysed first (tests). */
+export function keptTrees(): string[] {
+  return [...parsers.keys()];
 }
 
 /** How long the .NET project facts of a folder are trusted before its files are looked at again. */
@@ -187,9 +203,13 @@ export function runAnalysisWorker(): void {
   const port = parentPort;
   if (!port) throw new Error('runAnalysisWorker: not in a worker thread');
   warmUp();
-  port.on('message', (message: JobMessage | { collectGarbage: number }) => {
+  port.on('message', (message: JobMessage | { collectGarbage: number } | { forget: string }) => {
     if ('collectGarbage' in message) {
       collectGarbage(message.collectGarbage);
+      return;
+    }
+    if ('forget' in message) {
+      forgetDocument(message.forget);
       return;
     }
     let reply: WorkerMessage;

@@ -13,7 +13,7 @@ import { ruleDocUrl } from '../rules/docs';
 import { analyze, codeActions, diagnostics, fixAllEdits, hover, kindRequested, minimalEdits, prepare } from '../server/service';
 import { isIgnored } from '../config/config';
 import { DEFAULT_SETTINGS, effectiveSettings, readEditorSettings } from '../server/settings';
-import { runJob } from '../server/worker';
+import { forgetDocument, keptTrees, parserOf, runJob } from '../server/worker';
 import { applyEdits } from './lsp/client';
 import { df } from './rule-tester';
 
@@ -256,5 +256,30 @@ describe('the build context of a document on disk (worker.ts), as the CLI reads 
     expect(runJob({ kind: 'fixAll', ...job(aot) })).toEqual([]);
     // A document that is not a file has no build context.
     expect(runJob({ kind: 'fixAll', ...job('untitled:Untitled-1') })).not.toEqual([]);
+  });
+});
+
+describe("the trees the worker keeps for a document's next analysis (worker.ts)", () => {
+  const GO = 'FROM golang:1.22 AS build\nRUN go build -o /app .\nFROM alpine\nCOPY --from=build /app /app\n';
+  it('one parser per document, for the four analysed last, none for a huge text, and none once the document is closed', () => {
+    for (const uri of keptTrees()) forgetDocument(uri);
+    const first = parserOf({ uri: 'file:///a/Dockerfile', text: GO });
+    expect(parserOf({ uri: 'file:///a/Dockerfile', text: GO + 'RUN x\n' })).toBe(first);
+    for (const name of ['b', 'c', 'd', 'e']) parserOf({ uri: `file:///${name}/Dockerfile`, text: GO });
+    expect(keptTrees()).toEqual(['b', 'c', 'd', 'e'].map((name) => `file:///${name}/Dockerfile`));
+    expect(parserOf({ uri: 'file:///e/Dockerfile', text: GO + '#'.repeat(2 * 1024 * 1024) })).toBeUndefined();
+    expect(keptTrees()).not.toContain('file:///e/Dockerfile');
+    forgetDocument('file:///b/Dockerfile');
+    expect(keptTrees()).toEqual(['file:///c/Dockerfile', 'file:///d/Dockerfile']);
+  });
+
+  it('an edit analysed after the last gives what a fresh analysis gives', () => {
+    const uri = 'file:///edited/Dockerfile';
+    runJob({ kind: 'analyze', uri, text: GO, settings });
+    const edited = GO.replace('go build', 'CGO_ENABLED=0 go build');
+    const kept = runJob({ kind: 'analyze', uri, text: edited, settings });
+    forgetDocument(uri);
+    expect(kept).toEqual(runJob({ kind: 'analyze', uri, text: edited, settings }));
+    expect(kept.diagnostics.length).toBeGreaterThan(0);
   });
 });
