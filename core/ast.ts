@@ -83,31 +83,72 @@ export class IncrementalParser {
 /** The instructions of a parsed text, taken over in order by the next parse. */
 class PreviousTree {
   private readonly instructions: Instruction[];
+  private readonly comments: ast.Comment[];
   private readonly document: NodeInternals['document'];
   private readonly escapeChar: string;
   /** The first instruction that may still be taken: the parser builds the new ones in the order of the text. */
   private next = 0;
+  /** The first comment not passed yet, likewise. */
+  private nextComment = 0;
 
   constructor(
     private readonly text: string,
     dockerfile: ast.Dockerfile,
   ) {
     this.instructions = dockerfile.getInstructions();
+    this.comments = dockerfile.getComments();
     this.document = (dockerfile as unknown as NodeInternals).document;
     this.escapeChar = dockerfile.getEscapeCharacter();
   }
 
-  /** The instruction of the previous text that reads exactly as `[start, end)` of the new one, pointed at the new tree. */
+  /**
+   * The instruction of the previous text that starts where the new one does and reads as the new
+   * text from there up to and including the character after it (the line break or the end that
+   * ended it): the parser would read it, heredoc bodies included, exactly as before. With its end,
+   * pointed at the new tree; the parser then skips the scan.
+   */
+  takeWhole(parser: ParserInternals, dockerfile: ast.Dockerfile, start: number): { instruction: Instruction; comments: ast.Comment[]; end: number } | undefined {
+    const found = this.find(parser, start);
+    if (!found) return undefined;
+    const end = start + found.length;
+    if (parser.buffer[end] !== this.text[found.from + found.length] || !this.sameText(parser, found, start)) return undefined;
+    // The comment lines inside it (after a line continuation), which the scan would have added to the tree.
+    const comments: ast.Comment[] = [];
+    const { start: first, end: last } = found.instruction.getRange();
+    while (this.nextComment < this.comments.length && before(this.comments[this.nextComment].getRange().start, first)) this.nextComment++;
+    for (; this.nextComment < this.comments.length && !before(last, this.comments[this.nextComment].getRange().start); this.nextComment++) {
+      const comment = this.comments[this.nextComment];
+      (comment as unknown as NodeInternals).document = parser.document;
+      comments.push(comment);
+    }
+    return { instruction: this.retarget(found.instruction, parser, dockerfile), comments, end };
+  }
+
+  /** The instruction of the previous text that reads exactly as `[start, end)` of the new one (the parser has read its bounds), pointed at the new tree. */
   take(parser: ParserInternals, dockerfile: ast.Dockerfile, start: number, end: number): Instruction | undefined {
+    const found = this.find(parser, start);
+    if (!found || found.length !== end - start || !this.sameText(parser, found, start)) return undefined;
+    return this.retarget(found.instruction, parser, dockerfile);
+  }
+
+  /** The previous instruction that started at the same line and character as `start` does now. */
+  private find(parser: ParserInternals, start: number): { instruction: Instruction; from: number; length: number } | undefined {
     if (parser.escapeChar !== this.escapeChar) return undefined;
     const { line, character } = parser.document.positionAt(start);
     while (this.next < this.instructions.length && this.instructions[this.next].getRange().start.line < line) this.next++;
-    const previous = this.instructions[this.next];
-    const range = previous?.getRange();
+    const instruction = this.instructions[this.next];
+    const range = instruction?.getRange();
     if (!range || range.start.line !== line || range.start.character !== character) return undefined;
     const from = this.document.offsetAt(range.start);
-    if (this.document.offsetAt(range.end) - from !== end - start || !parser.buffer.startsWith(this.text.slice(from, from + end - start), start)) return undefined;
-    const node = previous as unknown as NodeInternals & Cached & { dockerfile: ast.Dockerfile; property?: NodeInternals | null; properties?: NodeInternals[] };
+    return { instruction, from, length: this.document.offsetAt(range.end) - from };
+  }
+
+  private sameText(parser: ParserInternals, found: { from: number; length: number }, start: number): boolean {
+    return parser.buffer.startsWith(this.text.slice(found.from, found.from + found.length), start);
+  }
+
+  private retarget(instruction: Instruction, parser: ParserInternals, dockerfile: ast.Dockerfile): Instruction {
+    const node = instruction as unknown as NodeInternals & Cached & { dockerfile: ast.Dockerfile; property?: NodeInternals | null; properties?: NodeInternals[] };
     node.document = parser.document;
     node.dockerfile = dockerfile;
     // ARG, ENV and LABEL keep the properties they read, which read the document too.
@@ -115,7 +156,7 @@ class PreviousTree {
     for (const property of node.properties ?? []) property.document = parser.document;
     const cache = node[CACHE];
     if (cache) cache[SLOT.get('getVariables')!] = UNSET;
-    return previous;
+    return instruction;
   }
 }
 
@@ -131,7 +172,18 @@ function patchPrototypes(): void {
   // the first (nodes do not change once built, and nothing else holds the first), once.
   type Build = (this: BuildingParser, dockerfile: unknown, keyword: string, start: number, keywordEnd: number, end: number) => Instruction;
   type BuildingParser = ParserInternals & { [LAST_BUILT]?: { args: Parameters<Build>; instruction: Instruction } };
-  const parser = Parser.prototype as unknown as { createInstruction: Build };
+  type Process = (this: BuildingParser, dockerfile: ast.Dockerfile & { addInstruction(instruction: Instruction): void; addComment(comment: ast.Comment): void }, char: string, start: number) => number;
+  const parser = Parser.prototype as unknown as { createInstruction: Build; processInstruction: Process };
+  // IncrementalParser: an instruction that reads as before, up to the line break that ends it, is
+  // taken over without scanning it (processInstruction returns where the instruction ends).
+  const process = parser.processInstruction;
+  parser.processInstruction = function (dockerfile, char, start) {
+    const taken = this[PREVIOUS]?.takeWhole(this, dockerfile, start);
+    if (!taken) return process.call(this, dockerfile, char, start);
+    for (const comment of taken.comments) dockerfile.addComment(comment);
+    dockerfile.addInstruction(taken.instruction);
+    return taken.end;
+  };
   const build = parser.createInstruction;
   parser.createInstruction = function (...args) {
     const last = this[LAST_BUILT];

@@ -58,7 +58,7 @@ const treeFacts = (dockerfile: Dockerfile) => ({
 function edits(text: string, count: number, seed: number): string[] {
   let s = seed;
   const next = (n: number) => ((s = (Math.imul(s, 1103515245) + 12345) >>> 0) >>> 8) % n;
-  const typed = ['a', ' ', '\n', '\\\n', '$', '"', '#', '-', 'FROM x\n', '# escape=`\n', '<<EOF\nx\nEOF\n', '\r\n'];
+  const typed = ['a', ' ', '\n', '\\\n', '\\\n  # a comment line\n', '$', '"', '#', '-', 'FROM x\n', '# escape=`\n', '<<EOF\nx\nEOF\n', '\r\n'];
   const out: string[] = [];
   for (let k = 0; k < count; k++) {
     const at = next(text.length + 1);
