@@ -241,7 +241,7 @@ export async function main(argv: string[], bundle: BundleInfo = {}): Promise<voi
       process.stderr.write(`xlint: ${(error as Error).message}\n`);
       process.exitCode = EXIT.usage;
     } else {
-      process.stderr.write(`xlint: internal error: ${(error as Error).stack ?? error}\n`);
+      process.stderr.write(`xlint ${TOOL_VERSION}: internal error: ${(error as Error).stack ?? error}\n`);
       process.exitCode = EXIT.usage;
     }
   }
