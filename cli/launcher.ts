@@ -16,7 +16,6 @@ import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, 
 import Module from 'node:module';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { setFlagsFromString } from 'node:v8';
 import { Script } from 'node:vm';
 
 declare const XLINT_BUNDLE_HASH: string;
@@ -29,11 +28,21 @@ const STALE_DAYS = 30;
  * Measured here (best of 5, the budgets interleaved, 2 cores): the 295 real files of the benchmark
  * 805 → 640 ms (2× the default: 660, 16×: 649); 1,000 generated files 1,307 → 1,147 ms; one small
  * file the same (199 → 198 ms); 10,000 files 5.1 → 5.2 s (16×: 5.5 s); the editor's latencies the
- * same within their noise.
+ * same within their noise. So it is set only for a lint of several files (forManyFiles): node:v8,
+ * which sets it, costs a one-file run 4 ms to load.
  */
 const INTERRUPT_BUDGET = 8 * 67_584;
 
-type Cli = { main(argv: string[], bundle: { hash: string }): Promise<void> };
+type Cli = { main(argv: string[], bundle: { hash: string; forManyFiles: () => void }): Promise<void> };
+
+/** V8's flags were changed after the bundle was compiled: its code cache is then not written (V8 checks the flags when it takes one). */
+let flagsChanged = false;
+
+function forManyFiles(): void {
+  if (flagsChanged) return;
+  flagsChanged = true;
+  (require('node:v8') as typeof import('node:v8')).setFlagsFromString(`--interrupt-budget=${INTERRUPT_BUDGET}`);
+}
 
 function cacheDirectory(): string | null {
   const base = process.env.XDG_CACHE_HOME || (homedir() ? join(homedir(), '.cache') : '');
@@ -51,7 +60,7 @@ function loadCached(bundle: string, directory: string): Cli {
   }
   const source = readFileSync(bundle, 'utf8');
   const script = new Script(Module.wrap(source), { filename: bundle, cachedData });
-  if (!cachedData || script.cachedDataRejected) process.once('exit', () => writeCache(cacheFile, script));
+  if (!cachedData || script.cachedDataRejected) process.once('exit', () => flagsChanged || writeCache(cacheFile, script));
   const module = new Module(bundle, require.main);
   module.filename = bundle;
   module.paths = (Module as unknown as { _nodeModulePaths(dir: string): string[] })._nodeModulePaths(dirname(bundle));
@@ -103,8 +112,6 @@ function removeStale(directory: string, keep: string): void {
 }
 
 function load(): Cli {
-  // Set before the bundle is compiled: V8 checks its flags when it takes cached code.
-  setFlagsFromString(`--interrupt-budget=${INTERRUPT_BUDGET}`);
   const bundle = join(__dirname, 'cli.js');
   const directory = process.env.XLINT_NO_COMPILE_CACHE ? null : cacheDirectory();
   if (directory) {
@@ -120,4 +127,4 @@ function load(): Cli {
   return require(bundle) as Cli;
 }
 
-void load().main(process.argv, { hash: XLINT_BUNDLE_HASH });
+void load().main(process.argv, { hash: XLINT_BUNDLE_HASH, forManyFiles });

@@ -44,6 +44,23 @@ describe('the compile cache of the xlint command', () => {
     expect(JSON.parse(uncached.stdout)[0].diagnostics[0].ruleId).toBe('emulated-build-stage');
   });
 
+  it('a lint of several files, which tunes V8 once the bundle is compiled, writes no cache; the one a one-file run writes serves both, never rewritten', () => {
+    const cache = mkdtempSync(join(work, 'cache-'));
+    const other = join(work, 'other.Dockerfile');
+    writeFileSync(other, EMULATED);
+    const several = (env: Record<string, string>) => spawnSync(process.execPath, [CLI, '--format', 'json', dockerfile, other], { encoding: 'utf8', env: { ...process.env, ...env } });
+    const expected = several({ XLINT_NO_COMPILE_CACHE: '1', XDG_CACHE_HOME: cache });
+    expect(JSON.parse(expected.stdout)).toHaveLength(2);
+    expect(several({ XDG_CACHE_HOME: cache }).stdout).toBe(expected.stdout);
+    expect(readdirSync(join(cache, 'xlint', 'v8'))).toEqual([]);
+    run({ XDG_CACHE_HOME: cache });
+    const [file] = readdirSync(join(cache, 'xlint', 'v8'));
+    const written = readFileSync(join(cache, 'xlint', 'v8', file));
+    expect(several({ XDG_CACHE_HOME: cache }).stdout).toBe(expected.stdout);
+    run({ XDG_CACHE_HOME: cache });
+    expect(readFileSync(join(cache, 'xlint', 'v8', file)).equals(written)).toBe(true);
+  });
+
   it('a damaged cache file is rejected by V8 and replaced; the run is unaffected', () => {
     const cache = mkdtempSync(join(work, 'cache-'));
     const expected = run({ XLINT_NO_COMPILE_CACHE: '1', XDG_CACHE_HOME: cache });
