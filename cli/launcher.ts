@@ -31,17 +31,22 @@ const STALE_DAYS = 30;
  * same within their noise. So it is set only for a lint of several files (forManyFiles): node:v8,
  * which sets it, costs a one-file run 4 ms to load.
  */
-const INTERRUPT_BUDGET = 8 * 67_584;
+const DEFAULT_INTERRUPT_BUDGET = 67_584;
+const INTERRUPT_BUDGET = 8 * DEFAULT_INTERRUPT_BUDGET;
 
 type Cli = { main(argv: string[], bundle: { hash: string; forManyFiles: () => void }): Promise<void> };
 
-/** V8's flags were changed after the bundle was compiled: its code cache is then not written (V8 checks the flags when it takes one). */
-let flagsChanged = false;
+/** The budget was set after the bundle was compiled (forManyFiles). */
+let budgetSet = false;
 
 function forManyFiles(): void {
-  if (flagsChanged) return;
-  flagsChanged = true;
-  (require('node:v8') as typeof import('node:v8')).setFlagsFromString(`--interrupt-budget=${INTERRUPT_BUDGET}`);
+  if (budgetSet) return;
+  budgetSet = true;
+  setInterruptBudget(INTERRUPT_BUDGET);
+}
+
+function setInterruptBudget(budget: number): void {
+  (require('node:v8') as typeof import('node:v8')).setFlagsFromString(`--interrupt-budget=${budget}`);
 }
 
 function cacheDirectory(): string | null {
@@ -60,7 +65,7 @@ function loadCached(bundle: string, directory: string): Cli {
   }
   const source = readFileSync(bundle, 'utf8');
   const script = new Script(Module.wrap(source), { filename: bundle, cachedData });
-  if (!cachedData || script.cachedDataRejected) process.once('exit', () => flagsChanged || writeCache(cacheFile, script));
+  if (!cachedData || script.cachedDataRejected) process.once('exit', () => writeCache(cacheFile, script));
   const module = new Module(bundle, require.main);
   module.filename = bundle;
   module.paths = (Module as unknown as { _nodeModulePaths(dir: string): string[] })._nodeModulePaths(dirname(bundle));
@@ -75,9 +80,13 @@ function loadCached(bundle: string, directory: string): Cli {
 function writeCache(cacheFile: string, script: Script): void {
   const temporary = `${cacheFile}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
   try {
+    // V8 stamps cached code with a hash of its flags and takes it only under the same flags: every
+    // run compiles the bundle with V8's default budget, so the cache is made under it too.
+    if (budgetSet) setInterruptBudget(DEFAULT_INTERRUPT_BUDGET);
+    const data = script.createCachedData();
     const fd = openSync(temporary, 'wx', 0o600);
     try {
-      writeSync(fd, script.createCachedData());
+      writeSync(fd, data);
     } finally {
       closeSync(fd);
     }
