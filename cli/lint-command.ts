@@ -58,7 +58,7 @@ export interface LintCommandOptions {
   /** The running bundle's content hash, when the launcher knows it (--cache keys hold it). */
   bundleHash?: string;
   /** Called once the files are known, when there are several (the launcher's V8 tuning). */
-  forManyFiles?: () => void;
+  longRun?: () => void;
   /** Ask the registries about the images the builds pull (rule base-image-platform); `offline`: from the cache only. */
   checkImages?: boolean;
   offline?: boolean;
@@ -152,7 +152,7 @@ export async function runLint(patterns: string[], given: LintCommandOptions): Pr
     reports.push(report);
   } else {
     const { files, named, errors, warnings, roots } = discover(patterns, cwd, { ignoreFiles: options.ignoreFiles !== false });
-    if (files.length > 1) options.forManyFiles?.();
+    if (files.length > 1) options.longRun?.();
     for (const warning of warnings) process.stderr.write(`xlint: warning: ${warning}\n`);
     reports.push(...errors.map((e) => failed(e.path, e.message)));
     const writer = new FixWriter(roots);

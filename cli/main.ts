@@ -61,8 +61,8 @@ export function defaultBuildPlatform(): string {
 export interface BundleInfo {
   /** The content hash of dist/cli.js, computed at build time (the --cache keys hold it). */
   hash?: string;
-  /** Tunes V8 for a longer run (cli/launcher.ts): called before a lint of several files. */
-  forManyFiles?: () => void;
+  /** Tunes V8 for a longer run (cli/launcher.ts): called before a lint of several files, and by the language server. */
+  longRun?: () => void;
 }
 
 export function createProgram(bundle: BundleInfo = {}): Command {
@@ -133,7 +133,7 @@ Exit codes: 0 no findings, 1 findings (or a diff printed by --diff), 2 bad usage
         buildPlatformGiven: options.buildPlatform !== undefined,
         version: TOOL_VERSION,
         bundleHash: bundle.hash,
-        forManyFiles: bundle.forManyFiles,
+        longRun: bundle.longRun,
       });
     });
 
@@ -185,6 +185,7 @@ Exit codes: 0 no findings, 1 findings (or a diff printed by --diff), 2 bad usage
     .option('--node-ipc', 'talk LSP over a Node IPC channel')
     .allowUnknownOption() // editors add their own flags, e.g. --clientProcessId=123
     .action((options) => {
+      bundle.longRun?.();
       process.exitCode = runLsp(options);
     });
 
