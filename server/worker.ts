@@ -196,6 +196,7 @@ function warmUp(): void {
   } catch {
     // The real jobs will report it.
   }
+  forgetDocument('xlint:warm-up');
 }
 
 /** The worker thread's loop: one job at a time, in the order they come. */
