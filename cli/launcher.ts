@@ -17,38 +17,22 @@ import Module from 'node:module';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { Script } from 'node:vm';
+import { DEFAULT_INTERRUPT_BUDGET, LONG_RUN_INTERRUPT_BUDGET, setInterruptBudget } from '../host/interrupt-budget';
 
 declare const XLINT_BUNDLE_HASH: string;
 
 const STALE_DAYS = 30;
-/**
- * How much bytecode a function runs before V8 considers optimizing it: 8× V8's default (67,584).
- * Most runs are short (a pre-commit hook, a CI job over a few dozen files); with the default, V8
- * optimizes early, on feedback the next files change, and spends one of two cores compiling.
- * Measured here (best of 5, the budgets interleaved, 2 cores): the 295 real files of the benchmark
- * 805 → 640 ms (2× the default: 660, 16×: 649); 1,000 generated files 1,307 → 1,147 ms; one small
- * file the same (199 → 198 ms); 10,000 files 5.1 → 5.2 s (16×: 5.5 s); the editor's latencies the
- * same within their noise. It is set once the run is known to be long (longRun: a lint of several
- * files, the language server): node:v8, which sets it, costs a one-file run 4 ms to load. The
- * language server needs it: with the default, the moby-sized file's p95 per edit was 28-35 ms
- * against 19-28 (bench/lsp.mjs, interleaved), V8 compiling on the cores the analyses need.
- */
-const DEFAULT_INTERRUPT_BUDGET = 67_584;
-const INTERRUPT_BUDGET = 8 * DEFAULT_INTERRUPT_BUDGET;
 
 type Cli = { main(argv: string[], bundle: { hash: string; longRun: () => void }): Promise<void> };
 
 /** The budget was set after the bundle was compiled (longRun). */
 let budgetSet = false;
 
+/** A lint of several files, or the language server (host/interrupt-budget.ts). */
 function longRun(): void {
   if (budgetSet) return;
   budgetSet = true;
-  setInterruptBudget(INTERRUPT_BUDGET);
-}
-
-function setInterruptBudget(budget: number): void {
-  (require('node:v8') as typeof import('node:v8')).setFlagsFromString(`--interrupt-budget=${budget}`);
+  setInterruptBudget(LONG_RUN_INTERRUPT_BUDGET);
 }
 
 function cacheDirectory(): string | null {

@@ -7,6 +7,7 @@
  */
 import { format } from 'node:util';
 import { isMainThread, workerData } from 'node:worker_threads';
+import { LONG_RUN_INTERRUPT_BUDGET, setInterruptBudget } from '../host/interrupt-budget';
 import type { ServerOptions } from './server';
 
 export type Transport = 'stdio' | 'node-ipc';
@@ -62,5 +63,7 @@ export function transportOf(argv: string[]): Transport {
 if (!isMainThread && (workerData as { xlintAnalysisWorker?: unknown } | null)?.xlintAnalysisWorker === true) {
   (require('./worker') as typeof import('./worker')).runAnalysisWorker();
 } else if (require.main === module) {
+  // Started directly (the VS Code extension): no launcher raises the budget for this long run.
+  setInterruptBudget(LONG_RUN_INTERRUPT_BUDGET);
   runServer(transportOf(process.argv.slice(2)));
 }
