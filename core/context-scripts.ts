@@ -9,7 +9,7 @@
 import { classifyCommand } from './classify';
 import { BASE_COMMANDS, flowOf, shellScript, type ContextCopy, type Execution, type StageFlow } from './flow';
 import type { CommandFacts, Model } from './model-types';
-import { readShell } from './shell';
+import { basename, readShell } from './shell';
 
 /**
  * The last phase of the model: finds executed context files, and classifies the commands whose
@@ -38,7 +38,7 @@ export function findContextScripts(model: Model): void {
     for (const execution of flow.executions) {
       // The file the command runs (for `sh build.sh`, the script, not the shell).
       const word = candidate(execution.command);
-      if (word === undefined || execution.name !== word.slice(word.lastIndexOf('/') + 1)) continue;
+      if (word === undefined || execution.name !== basename(word)) continue;
       const candidates = contextPathsOf(execution, flow);
       for (const path of candidates) wanted.add(path);
       const script = candidates.find((path) => typeof given[path] === 'string');
@@ -97,9 +97,9 @@ function executedWord(command: CommandFacts): string | undefined {
 
 /** Whether the file a command runs may be one this copy put there: a source of its name, or a copied directory it may sit in. */
 function mayLand(copy: RawCopy, word: string): boolean {
-  const name = word.slice(word.lastIndexOf('/') + 1);
+  const name = basename(word);
   for (const source of copy.sources) {
-    const sourceName = source.replace(/\/+$/, '').slice(source.replace(/\/+$/, '').lastIndexOf('/') + 1);
+    const sourceName = basename(source.replace(/\/+$/, ''));
     if (sourceName === name || (/[*?[]/.test(sourceName) && globMatches(sourceName, name))) return true;
     if (namesFile(sourceName)) continue;
     // A name on PATH from a copied `bin` directory; a path inside the copy's destination (relative ones may be).
@@ -141,11 +141,11 @@ function sourcesLanding(copy: ContextCopy, target: string): string[] {
   const intoDirectory = copy.dest.endsWith('/') || copy.sources.length > 1;
   const out: string[] = [];
   for (const source of copy.sources) {
-    const name = source.slice(source.lastIndexOf('/') + 1);
+    const name = basename(source);
     if (/[*?[]/.test(source)) {
       // `COPY scripts/*.sh /usr/local/bin/`: a match keeps its name in the destination directory.
       const directory = source.slice(0, source.lastIndexOf('/'));
-      const targetName = target.slice(target.lastIndexOf('/') + 1);
+      const targetName = basename(target);
       if (!/[*?[]/.test(directory) && target === `${dest}/${targetName}` && globMatches(name, targetName)) out.push(relative(`${directory}/${targetName}`));
       continue;
     }

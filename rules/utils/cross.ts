@@ -5,6 +5,7 @@
  */
 import type { CommandFacts, Model, RunStep, Stage } from '../../core/model';
 import { derivedFact } from '../../core/derived';
+import { basename } from '../../core/shell';
 
 // How a command is told the target is a fact of the model, computed once (core/wiring.ts).
 export { nameIsSet, targetWiring, wiredBuildsInRun } from '../../core/wiring';
@@ -29,7 +30,7 @@ export function subcommand(command: CommandFacts): string | undefined {
 
 /** `go build`, `dotnet publish`, `npm run build`: the command as a reader would name it. */
 export function commandLabel(command: CommandFacts): string {
-  if (command.script !== undefined) return command.script.slice(command.script.lastIndexOf('/') + 1);
+  if (command.script !== undefined) return basename(command.script);
   const args = command.words.slice(1).map((w) => w.value).filter((v) => !v.startsWith('-'));
   const parts = [command.name ?? ''];
   if (args[0] !== undefined && command.kind === 'build' && command.toolchain !== 'c' && !/[/=$]/.test(args[0])) {
