@@ -18,7 +18,7 @@ import { dockerCredentials } from '../builder/docker-config';
 import { canonicalRef, checkImages, defaultImageCacheDir, ImageCache } from '../builder/image-facts';
 import { parseImageRef } from '../builder/oci';
 import { rules as allRules } from '../rules/index';
-import type { Analysis, AnalysisInputs } from './service';
+import { engineOptions, type Analysis, type AnalysisInputs } from './service';
 import type { EffectiveSettings } from './settings';
 
 /** builder/image-facts.ts's default, for settings that name none. */
@@ -30,16 +30,8 @@ export const RETRY_FAILED_MS = 10 * 60 * 1000;
  * Lints with the answers the image cache holds for the images the build pulls (read only, no
  * network). `wanted`: the references with no answer, or a tag's answer past its time.
  */
-export function analyzeWithImages(text: string, settings: EffectiveSettings, { context, parser }: AnalysisInputs = {}): { analysis: Analysis; wanted: string[] } {
-  const options = {
-    rules: allRules,
-    buildPlatform: settings.buildPlatform,
-    targetPlatforms: settings.targetPlatforms,
-    severities: settings.severities,
-    ruleOptions: settings.ruleOptions,
-    context,
-    parser,
-  };
+export function analyzeWithImages(text: string, settings: EffectiveSettings, inputs: AnalysisInputs = {}): { analysis: Analysis; wanted: string[] } {
+  const options = engineOptions(settings, allRules, inputs);
   const model = buildModel(text, options);
   const images = new Map<string, ImageAnswer>();
   const wanted: string[] = [];
@@ -56,7 +48,7 @@ export function analyzeWithImages(text: string, settings: EffectiveSettings, { c
       if (!any || !cache.get(key, settings.tagTtlMs ?? DAY_MS, now)) wanted.push(ref);
     }
   }
-  return { analysis: { text, settings, result: lintModel(model, { ...options, images }), rules: allRules, context }, wanted };
+  return { analysis: { text, settings, result: lintModel(model, { ...options, images }), rules: allRules, context: inputs.context }, wanted };
 }
 
 export interface ImageFetcherIO {

@@ -13,7 +13,7 @@ import type {
 import { lineStartsOf, lineText, offsetAt, positionAt, positionInLines } from '../core/document';
 import type { IncrementalParser } from '../core/ast';
 import { fixText } from '../core/fix';
-import { INVALID_DOCKERFILE, lint, type LintResult } from '../core/lint';
+import { INVALID_DOCKERFILE, lint, type LintOptions, type LintResult } from '../core/lint';
 import type { BuildContext } from '../core/model';
 import type { Diagnostic, Edit, Fix, Rule } from '../core/rule';
 import { rules as allRules } from '../rules/index';
@@ -46,8 +46,13 @@ export interface AnalysisInputs {
   parser?: IncrementalParser;
 }
 
-export function analyze(text: string, settings: EffectiveSettings, rules: readonly Rule[] = allRules, { context, parser }: AnalysisInputs = {}): Analysis {
-  const result = lint(text, {
+export function analyze(text: string, settings: EffectiveSettings, rules: readonly Rule[] = allRules, inputs: AnalysisInputs = {}): Analysis {
+  return { text, settings, result: lint(text, engineOptions(settings, rules, inputs)), rules, context: inputs.context };
+}
+
+/** The engine's options for an editor's settings (analyses, fix-all, the image checks). */
+export function engineOptions(settings: EffectiveSettings, rules: readonly Rule[], { context, parser }: AnalysisInputs = {}): LintOptions {
+  return {
     rules,
     buildPlatform: settings.buildPlatform,
     targetPlatforms: settings.targetPlatforms,
@@ -55,8 +60,7 @@ export function analyze(text: string, settings: EffectiveSettings, rules: readon
     ruleOptions: settings.ruleOptions,
     context,
     parser,
-  });
-  return { text, settings, result, rules, context };
+  };
 }
 
 const SEVERITY = { error: 1, warning: 2, info: 3 } as const;
@@ -310,15 +314,7 @@ function isFixable(analysis: Analysis): boolean {
  */
 export function fixAllEdits(analysis: Analysis): TextEdit[] {
   if (!isFixable(analysis)) return [];
-  const fixed = fixText(analysis.text, {
-    rules: analysis.rules,
-    buildPlatform: analysis.settings.buildPlatform,
-    targetPlatforms: analysis.settings.targetPlatforms,
-    severities: analysis.settings.severities,
-    ruleOptions: analysis.settings.ruleOptions,
-    context: analysis.context,
-    unsafe: analysis.settings.unsafeFixes,
-  });
+  const fixed = fixText(analysis.text, { ...engineOptions(analysis.settings, analysis.rules, { context: analysis.context }), unsafe: analysis.settings.unsafeFixes });
   if (!fixed.changed || fixed.output === analysis.text) return [];
   return minimalEdits(analysis.text, fixed.output);
 }
