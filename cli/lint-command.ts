@@ -5,7 +5,7 @@ import type { ImageIndex } from '../core/images';
 import type { Diagnostic, Severity } from '../core/rule';
 import { DEFAULT_PLATFORMS } from '../config/platforms';
 import { rules } from '../rules/index';
-import { isDirectory, readBuildContext, readContextScripts } from '../host/context';
+import { isDirectory, readContextScripts, readDotnetContext } from '../host/context';
 import { useColor } from './color';
 import { findConfig, ignoringPattern, isIgnored, loadConfig, ruleSettings, type LoadedConfig } from './config';
 import { EXIT } from './exit-codes';
@@ -241,7 +241,7 @@ function registryExit(code: number, registryFailed: boolean): number {
  */
 function prepare(file: string, contextDir: string, text: string, given: LintOptions, options: LintCommandOptions, cache: LintCache | null): { report?: FileReport; request?: AnalysisRequest } {
   // No scripts yet: the analysis names the ones it wants (Analysis.contextWanted), read after it.
-  const context = /\bdotnet\b/i.test(text) ? { ...readBuildContext(contextDir), scripts: {} } : { scripts: {} };
+  const context = { ...readDotnetContext(text, contextDir), scripts: {} };
   const { rules: _rules, ...engine } = { ...given, context };
   const request: AnalysisRequest = {
     file,

@@ -40,6 +40,14 @@ export function readBuildContext(dir: string, maxAgeMs = Infinity): BuildContext
   return context;
 }
 
+/**
+ * The .NET project facts for a Dockerfile that mentions `dotnet` (readBuildContext); none for any
+ * other, so that a large tree walks no extra folders.
+ */
+export function readDotnetContext(text: string, dir: string, maxAgeMs = Infinity): BuildContext | undefined {
+  return /\bdotnet\b/i.test(text) ? readBuildContext(dir, maxAgeMs) : undefined;
+}
+
 function readContext(dir: string): BuildContext {
   const projects: NonNullable<BuildContext['dotnetProjects']> = [];
   for (const file of projectFiles(dir)) {

@@ -16,7 +16,7 @@ import { formatGraph } from '../core/graph';
 import { graphSvg } from '../core/graph-svg';
 import type { BuildContext } from '../core/model';
 import { DEFAULT_PLATFORMS } from '../config/platforms';
-import { readBuildContext } from '../host/context';
+import { readDotnetContext } from '../host/context';
 import { collectGarbage } from './memory';
 import { analyze, fixAllEdits, prepare, type Analysis, type Prepared } from './service';
 import { analyzeWithImages } from './images';
@@ -123,9 +123,9 @@ const CONTEXT_MAX_AGE_MS = 5000;
  * display-only advice they give is worth here.)
  */
 function dotnetContext(request: JobRequest): BuildContext | undefined {
-  if (!request.uri.startsWith('file:') || !/\bdotnet\b/i.test(request.text)) return undefined;
+  if (!request.uri.startsWith('file:')) return undefined;
   try {
-    return readBuildContext(dirname(fileURLToPath(request.uri)), CONTEXT_MAX_AGE_MS);
+    return readDotnetContext(request.text, dirname(fileURLToPath(request.uri)), CONTEXT_MAX_AGE_MS);
   } catch {
     return undefined; // not a path this machine has
   }
