@@ -102,37 +102,13 @@ class PreviousTree {
   }
 
   /**
-   * The instruction of the previous text that starts where the new one does and reads as the new
-   * text from there up to and including the character after it (the line break or the end that
-   * ended it): the parser would read it, heredoc bodies included, exactly as before. With its end,
-   * pointed at the new tree; the parser then skips the scan.
+   * The instruction of the previous text that starts where the new one does (same line and
+   * character) and reads as the new text from there up to and including the character after it
+   * (the line break or the end that ended it): the parser would read it, heredoc bodies included,
+   * exactly as before. With its end and the comment lines inside it, pointed at the new tree; the
+   * parser then skips the scan.
    */
   takeWhole(parser: ParserInternals, dockerfile: ast.Dockerfile, start: number): { instruction: Instruction; comments: ast.Comment[]; end: number } | undefined {
-    const found = this.find(parser, start);
-    if (!found) return undefined;
-    const end = start + found.length;
-    if (parser.buffer[end] !== this.text[found.from + found.length] || !this.sameText(parser, found, start)) return undefined;
-    // The comment lines inside it (after a line continuation), which the scan would have added to the tree.
-    const comments: ast.Comment[] = [];
-    const { start: first, end: last } = found.instruction.getRange();
-    while (this.nextComment < this.comments.length && before(this.comments[this.nextComment].getRange().start, first)) this.nextComment++;
-    for (; this.nextComment < this.comments.length && !before(last, this.comments[this.nextComment].getRange().start); this.nextComment++) {
-      const comment = this.comments[this.nextComment];
-      (comment as unknown as NodeInternals).document = parser.document;
-      comments.push(comment);
-    }
-    return { instruction: this.retarget(found.instruction, parser, dockerfile), comments, end };
-  }
-
-  /** The instruction of the previous text that reads exactly as `[start, end)` of the new one (the parser has read its bounds), pointed at the new tree. */
-  take(parser: ParserInternals, dockerfile: ast.Dockerfile, start: number, end: number): Instruction | undefined {
-    const found = this.find(parser, start);
-    if (!found || found.length !== end - start || !this.sameText(parser, found, start)) return undefined;
-    return this.retarget(found.instruction, parser, dockerfile);
-  }
-
-  /** The previous instruction that started at the same line and character as `start` does now. */
-  private find(parser: ParserInternals, start: number): { instruction: Instruction; from: number; length: number } | undefined {
     if (parser.escapeChar !== this.escapeChar) return undefined;
     const { line, character } = parser.document.positionAt(start);
     while (this.next < this.instructions.length && this.instructions[this.next].getRange().start.line < line) this.next++;
@@ -140,11 +116,18 @@ class PreviousTree {
     const range = instruction?.getRange();
     if (!range || range.start.line !== line || range.start.character !== character) return undefined;
     const from = this.document.offsetAt(range.start);
-    return { instruction, from, length: this.document.offsetAt(range.end) - from };
-  }
-
-  private sameText(parser: ParserInternals, found: { from: number; length: number }, start: number): boolean {
-    return parser.buffer.startsWith(this.text.slice(found.from, found.from + found.length), start);
+    const to = this.document.offsetAt(range.end);
+    const end = start + (to - from);
+    if (parser.buffer[end] !== this.text[to] || !parser.buffer.startsWith(this.text.slice(from, to), start)) return undefined;
+    // The comment lines inside it (after a line continuation), which the scan would have added to the tree.
+    const comments: ast.Comment[] = [];
+    while (this.nextComment < this.comments.length && before(this.comments[this.nextComment].getRange().start, range.start)) this.nextComment++;
+    for (; this.nextComment < this.comments.length && !before(range.end, this.comments[this.nextComment].getRange().start); this.nextComment++) {
+      const comment = this.comments[this.nextComment];
+      (comment as unknown as NodeInternals).document = parser.document;
+      comments.push(comment);
+    }
+    return { instruction: this.retarget(instruction, parser, dockerfile), comments, end };
   }
 
   private retarget(instruction: Instruction, parser: ParserInternals, dockerfile: ast.Dockerfile): Instruction {
@@ -189,8 +172,7 @@ function patchPrototypes(): void {
     const last = this[LAST_BUILT];
     this[LAST_BUILT] = undefined;
     if (last && args.every((arg, i) => arg === last.args[i])) return last.instruction;
-    const [dockerfile, , start, , end] = args;
-    const instruction = this[PREVIOUS]?.take(this, dockerfile as ast.Dockerfile, start, end) ?? build.apply(this, args);
+    const instruction = build.apply(this, args);
     this[LAST_BUILT] = { args, instruction };
     return instruction;
   };
